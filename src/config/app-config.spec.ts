@@ -1,0 +1,48 @@
+import { DEFAULT_CHAT2DESK_API_URL, loadAppConfig } from './app-config';
+import { ConfigurationError } from './env-reader';
+
+describe('loadAppConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadAppConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.chat2desk.apiUrl).toBe(DEFAULT_CHAT2DESK_API_URL);
+    expect(config.chat2desk.token).toBeUndefined();
+    expect(config.whatsappNewClientDelaySeconds).toBe(420);
+    expect(config.importMaxBytes).toBe(200 * 1024 * 1024);
+    expect(config.stopWords).toContain('СТОП');
+  });
+
+  it('reads explicit values', () => {
+    const config = loadAppConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      CHAT2DESK_TOKEN: 'abc',
+      CHAT2DESK_MONTHLY_QUOTA: '1000',
+      CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
+      STOP_WORDS: 'stop, стоп',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.chat2desk).toMatchObject({ token: 'abc', monthlyQuota: 1000, rateLimitPerSecond: 50 });
+    expect(config.stopWords).toEqual(['STOP', 'СТОП']);
+  });
+
+  it('names every bad variable and what it accepts in one error', () => {
+    let error: unknown;
+    try {
+      loadAppConfig({ PORT: 'eighty', CHAT2DESK_API_URL: 'ftp://x', LOG_LEVEL: 'loud', SCHEDULER_ENABLED: 'maybe' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT: expected an integer from 0 to 65535, got "eighty"');
+    expect(message).toContain('CHAT2DESK_API_URL: expected a http or https URL');
+    expect(message).toContain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(message).toContain('SCHEDULER_ENABLED: expected true or false, got "maybe"');
+  });
+
+  it('never prints a database password in its error', () => {
+    expect(() => loadAppConfig({ DATABASE_URL: 'mysql://user:secret@db/x' })).toThrow(/mysql:\/\/user:\*\*\*@db\/x/);
+  });
+});

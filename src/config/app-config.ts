@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+import { EnvReader } from './env-reader';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export const DEFAULT_CHAT2DESK_API_URL = 'https://api.chat2desk.com';
+
+export interface Chat2DeskConfig {
+  /** Base URL of the Chat2Desk API (or of the sandbox). */
+  apiUrl: string;
+  /** Raw API token; undefined means "start and use the built-in sandbox". */
+  token?: string;
+  rateLimitPerSecond: number;
+  /** Overrides the monthly request limit of the account's API mode. */
+  monthlyQuota?: number;
+  /** Requests kept back from campaigns for people working in Chat2Desk by hand. */
+  quotaReserve: number;
+  requestTimeoutMs: number;
+}
+
+export interface DispatchConfig {
+  batchSize: number;
+  concurrency: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  pollIntervalMs: number;
+  /** Preparation of a scheduled run starts this long before the WhatsApp delay would need. */
+  preparationMarginSeconds: number;
+}
+
+export interface TrackingConfig {
+  pollIntervalMs: number;
+  /** A sent message without a final status after this long becomes `unknown`. */
+  deadlineHours: number;
+}
+
+export interface AppConfig {
+  port: number;
+  /** Undefined means "start an embedded PostgreSQL under dataDir". */
+  databaseUrl?: string;
+  /** Where embedded Postgres data and the generated API key are kept. */
+  dataDir: string;
+  /** Undefined at boot means "generate one, store it under dataDir and print it once". */
+  apiKey?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  chat2desk: Chat2DeskConfig;
+  whatsappNewClientDelaySeconds: number;
+  importMaxBytes: number;
+  dispatch: DispatchConfig;
+  tracking: TrackingConfig;
+  webhookSecret?: string;
+  stopWords: string[];
+  /** Port of the in-process sandbox when CHAT2DESK_TOKEN is unset (0 = any free port). */
+  sandboxPort: number;
+  /** Whether crons run in this process (tests drive the services directly instead). */
+  schedulerEnabled: boolean;
+}
+
+export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
+
+/** Builds the configuration from the environment; throws a ConfigurationError naming every bad variable. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const config: AppConfig = {
+    port: read.int('PORT', 3000, 0, 65535),
+    databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
+    dataDir: resolve(read.string('DATA_DIR', '.data')!),
+    apiKey: read.string('API_KEY'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    chat2desk: {
+      apiUrl: read.url('CHAT2DESK_API_URL', ['http', 'https'], DEFAULT_CHAT2DESK_API_URL)!,
+      token: read.string('CHAT2DESK_TOKEN'),
+      rateLimitPerSecond: read.int('CHAT2DESK_RATE_LIMIT_PER_SECOND', 5, 1, 10_000),
+      monthlyQuota: read.optionalInt('CHAT2DESK_MONTHLY_QUOTA', 0),
+      quotaReserve: read.int('CHAT2DESK_QUOTA_RESERVE', 50, 0),
+      requestTimeoutMs: read.int('CHAT2DESK_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+    },
+    whatsappNewClientDelaySeconds: read.int('WHATSAPP_NEW_CLIENT_DELAY_SECONDS', 420, 0, 86_400),
+    importMaxBytes: read.int('IMPORT_MAX_FILE_MB', 200, 1, 10_240) * 1024 * 1024,
+    dispatch: {
+      batchSize: read.int('DISPATCH_BATCH_SIZE', 100, 1, 10_000),
+      concurrency: read.int('DISPATCH_CONCURRENCY', 8, 1, 256),
+      leaseSeconds: read.int('DISPATCH_LEASE_SECONDS', 60, 5, 3_600),
+      maxAttempts: read.int('DISPATCH_MAX_ATTEMPTS', 5, 1, 100),
+      retryBaseDelayMs: read.int('DISPATCH_RETRY_BASE_DELAY_MS', 2_000, 10, 3_600_000),
+      pollIntervalMs: read.int('DISPATCH_POLL_INTERVAL_MS', 1_000, 50, 600_000),
+      preparationMarginSeconds: read.int('DISPATCH_PREPARATION_MARGIN_SECONDS', 120, 0, 86_400),
+    },
+    tracking: {
+      pollIntervalMs: read.int('TRACKING_POLL_INTERVAL_MS', 15_000, 100, 3_600_000),
+      deadlineHours: read.int('TRACKING_DEADLINE_HOURS', 72, 1, 24 * 60),
+    },
+    webhookSecret: read.string('CHAT2DESK_WEBHOOK_SECRET'),
+    stopWords: read.list('STOP_WORDS', DEFAULT_STOP_WORDS).map((word) => word.toUpperCase()),
+    sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
+    schedulerEnabled: read.bool('SCHEDULER_ENABLED', true),
+  };
+  read.assertValid();
+  return config;
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { ConfigurationError } from './config/env-reader';
+import { loadAppConfig } from './config/app-config';
+import { provisionRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const runtime = await provisionRuntime(config, (message) => console.log(message));
+  const app = await createApp(runtime.config).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
+  // Nest's own hooks would exit before the embedded database stops; close in order instead.
+  const shutdown = async (signal: string) => {
+    console.log(`${signal}: finishing in-flight work and shutting down`);
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen(runtime.config.port);
+  const url = `http://localhost:${runtime.config.port}`;
+  console.log(`chat2desk-campaigns is up: dashboard ${url}/  API docs ${url}/api/docs  health ${url}/health`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigurationError ? error.message : error);
+  process.exit(1);
+});
