@@ -47,6 +47,7 @@ describe('embedded PostgreSQL', () => {
       expect(isAlive(first.pid)).toBe(false);
       const second = await runEmbeddedScript(dataDir, `await q("INSERT INTO kept_t VALUES (1)", 'kept');`);
       expect(isAlive(second.pid)).toBe(false);
+      expect(second.pid).not.toBe(first.pid);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

