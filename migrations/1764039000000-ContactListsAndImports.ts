@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Contact lists, contacts, the global opt-out register and CSV import jobs (issue 3). */
-export class ContactListsAndImports1795576916243 implements MigrationInterface {
-  name = 'ContactListsAndImports1795576916243';
+export class ContactListsAndImports1764039000000 implements MigrationInterface {
+  name = 'ContactListsAndImports1764039000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
