@@ -1,7 +1,9 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
+import { setUpOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */
@@ -15,8 +17,10 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
 }
 
 export function configureApp(app: INestApplication): void {
+  // Nest's own lines (routes mapped, errors) go through pino too: JSON, redacted, with request ids.
+  app.useLogger(app.get(Logger));
   app.useGlobalFilters(new DomainExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  // Default class-validator messages name the field ("name must be a string", "property foo should not exist").
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  setUpOpenApi(app);
 }

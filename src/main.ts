@@ -11,12 +11,20 @@ async function main(): Promise<void> {
     await runtime.close();
     throw error;
   });
-  // Nest's own hooks would exit before the embedded database stops; close in order instead.
+  // Nest's own signal hooks would exit before the embedded database stops; close in order instead.
+  // app.close() runs every onModuleDestroy / beforeApplicationShutdown / onApplicationShutdown hook:
+  // workers finish their in-flight sends and release their leases there, while the DB is still up.
   const shutdown = async (signal: string) => {
     console.log(`${signal}: finishing in-flight work and shutting down`);
-    await app.close();
+    let exitCode = 0;
+    try {
+      await app.close();
+    } catch (error) {
+      console.error('shutdown: closing the app failed', error);
+      exitCode = 1;
+    }
     await runtime.close();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

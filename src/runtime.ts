@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { apiKeyPath, ensureStoredApiKey } from './auth/api-key-store';
 import { AppConfig } from './config/app-config';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrations';
@@ -13,17 +14,30 @@ export interface ProvisionedRuntime {
   close(): Promise<void>;
 }
 
+export interface ProvisionOptions {
+  /** Apply pending migrations (default true; `cli migrate` does it itself). */
+  migrate?: boolean;
+  /** Start the sandbox when CHAT2DESK_TOKEN is unset (default true). */
+  sandbox?: boolean;
+}
+
 /**
- * Fills the gaps of a zero-config start: no DATABASE_URL starts an embedded PostgreSQL under
+ * Fills the gaps of a zero-config start: no API_KEY uses the one stored under DATA_DIR (generated
+ * and printed on first start), no DATABASE_URL starts an embedded PostgreSQL under
  * DATA_DIR/postgres, no CHAT2DESK_TOKEN starts the Chat2Desk sandbox in-process. Then migrates.
  */
-export async function provisionRuntime(config: AppConfig, log: (message: string) => void): Promise<ProvisionedRuntime> {
+export async function provisionRuntime(
+  config: AppConfig,
+  log: (message: string) => void,
+  options: ProvisionOptions = {},
+): Promise<ProvisionedRuntime> {
   const stops: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => log(`shutdown: ${String(error)}`));
   };
   try {
     const resolved: AppConfig = { ...config, chat2desk: { ...config.chat2desk } };
+    resolved.apiKey ??= provisionApiKey(config.dataDir, log);
     if (!resolved.databaseUrl) {
       const postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres') });
       stops.push(() => postgres.stop());
@@ -32,7 +46,7 @@ export async function provisionRuntime(config: AppConfig, log: (message: string)
       log(`Embedded PostgreSQL started (data in ${join(config.dataDir, 'postgres')})`);
     }
     let sandboxUrl: string | undefined;
-    if (!resolved.chat2desk.token) {
+    if (!resolved.chat2desk.token && options.sandbox !== false) {
       const sandbox = await startSandboxServer({ port: config.sandboxPort });
       stops.push(() => sandbox.close());
       resolved.chat2desk.apiUrl = sandbox.url;
@@ -40,11 +54,22 @@ export async function provisionRuntime(config: AppConfig, log: (message: string)
       sandboxUrl = sandbox.url;
       log(`CHAT2DESK_TOKEN is not set: using the built-in Chat2Desk sandbox at ${sandbox.url}`);
     }
-    const applied = await runMigrations(resolved.databaseUrl);
-    if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+    if (options.migrate !== false) {
+      const applied = await runMigrations(resolved.databaseUrl);
+      if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+    }
     return { config: resolved, embedded: { database: !config.databaseUrl, sandbox: sandboxUrl }, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** The key is printed only when it is generated; after that it is read from its 0600 file. */
+function provisionApiKey(dataDir: string, log: (message: string) => void): string {
+  const { key, generated } = ensureStoredApiKey(dataDir);
+  if (generated) {
+    log(`API_KEY is not set: generated an API key, stored in ${apiKeyPath(dataDir)} (shown only this once):\n\n    ${key}\n`);
+  }
+  return key;
 }
