@@ -1,0 +1,56 @@
+import { Controller, Get, INestApplication, Post } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { CoreModule } from '../common/core.module';
+import { loadAppConfig } from '../config/app-config';
+import { AuthModule } from './auth.module';
+import { Public } from './public.decorator';
+
+// Stand-ins with the paths and decorators the health and webhook modules use.
+@Controller('health')
+@Public()
+class HealthProbeController {
+  @Get()
+  check(): { status: string } {
+    return { status: 'ok' };
+  }
+}
+
+@Controller('api/webhooks')
+class WebhookProbeController {
+  @Public()
+  @Post('chat2desk')
+  receive(): { received: boolean } {
+    return { received: true };
+  }
+
+  @Get()
+  list(): string[] {
+    return [];
+  }
+}
+
+describe('AuthGuard with @Public()', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const config = loadAppConfig({ LOG_LEVEL: 'silent', API_KEY: 'probe-key', DATABASE_URL: 'postgres://unused/db' });
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot(config), AuthModule],
+      controllers: [HealthProbeController, WebhookProbeController],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('lets a @Public() controller and a @Public() route through without credentials', async () => {
+    await request(app.getHttpServer()).get('/health').expect(200, { status: 'ok' });
+    await request(app.getHttpServer()).post('/api/webhooks/chat2desk').expect(201, { received: true });
+  });
+
+  it('still guards the other routes of a controller with one public route', async () => {
+    await request(app.getHttpServer()).get('/api/webhooks').expect(401);
+    await request(app.getHttpServer()).get('/api/webhooks').set('Authorization', 'Bearer probe-key').expect(200);
+  });
+});
