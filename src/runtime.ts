@@ -19,6 +19,8 @@ export interface ProvisionOptions {
   migrate?: boolean;
   /** Start the sandbox when CHAT2DESK_TOKEN is unset (default true). */
   sandbox?: boolean;
+  /** Read or generate the stored API key when API_KEY is unset (default true). */
+  apiKey?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function provisionRuntime(
   };
   try {
     const resolved: AppConfig = { ...config, chat2desk: { ...config.chat2desk } };
-    resolved.apiKey ??= provisionApiKey(config.dataDir, log);
+    if (options.apiKey !== false) resolved.apiKey ??= provisionApiKey(config.dataDir, log);
     if (!resolved.databaseUrl) {
       const postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres') });
       stops.push(() => postgres.stop());
