@@ -1,0 +1,12 @@
+import { DataSource } from 'typeorm';
+
+/** Runs one SQL statement and returns its rows. */
+export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
+
+/**
+ * TypeORM answers a bare `UPDATE … RETURNING` with `[rows, count]`; statements here wrap writes in
+ * `WITH … SELECT` so every call returns plain rows.
+ */
+export function sqlFrom(dataSource: DataSource): Sql {
+  return async <Row>(text: string, params: unknown[] = []) => (await dataSource.query(text, params)) as Row[];
+}
