@@ -1,4 +1,21 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ContactListsService } from './contact-lists.service';
+import { ContactsService } from './contacts.service';
+import { ContactImport } from './entities/contact-import.entity';
+import { ContactList } from './entities/contact-list.entity';
+import { Contact } from './entities/contact.entity';
+import { OptOut } from './entities/opt-out.entity';
+import { ImportService } from './import.service';
+import { ImportsController } from './imports.controller';
+import { ListsController } from './lists.controller';
+import { OptOutService } from './opt-out.service';
 
-@Module({})
+/** Contact lists, contacts, the opt-out register and CSV imports (REST + services for the CLI and campaigns). */
+@Module({
+  imports: [TypeOrmModule.forFeature([ContactList, Contact, OptOut, ContactImport])],
+  controllers: [ListsController, ImportsController],
+  providers: [ContactListsService, ContactsService, OptOutService, ImportService],
+  exports: [ContactListsService, ContactsService, OptOutService, ImportService],
+})
 export class ContactsModule {}

@@ -1,0 +1,50 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import type { ContactListSummary } from '../contact-lists.service';
+import type { ContactList } from '../entities/contact-list.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateListDto {
+  @ApiProperty({ example: 'Loyalty customers — Moscow', maxLength: 200, description: 'Unique, case-insensitively' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+}
+
+export class RenameListDto extends CreateListDto {}
+
+export class ListResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'Contacts in the list' })
+  contacts!: number;
+
+  @ApiProperty({ description: 'Contacts opted out (never sent to)' })
+  optedOut!: number;
+
+  @ApiProperty()
+  createdAt!: Date;
+
+  @ApiProperty()
+  updatedAt!: Date;
+
+  static of(list: ContactListSummary | ContactList): ListResponse {
+    const counts = 'contacts' in list ? list : { contacts: 0, optedOut: 0 };
+    return {
+      id: list.id,
+      name: list.name,
+      contacts: counts.contacts,
+      optedOut: counts.optedOut,
+      createdAt: list.createdAt,
+      updatedAt: list.updatedAt,
+    };
+  }
+}

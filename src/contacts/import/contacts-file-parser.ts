@@ -1,0 +1,253 @@
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import * as iconv from 'iconv-lite';
+import { ColumnMapping, resolveColumnMapping } from './column-mapping';
+import { assertAcceptedExtension, FileShape, MalformedFileError, sniffFile } from './file-sniffer';
+import { PhoneLineTable } from './phone-line-table';
+import { PhoneNormalizer } from './phone-normalizer';
+
+export interface ParseOptions {
+  filePath: string;
+  originalName: string;
+  defaultCountry?: string | null;
+  phoneColumn?: string | null;
+  nameColumn?: string | null;
+  /** Keep the original values of accepted rows too (skip mode lists rows already in the list). */
+  keepAcceptedRaw: boolean;
+  batchRows?: number;
+}
+
+/** A slice of staging rows in COPY text format (see STAGING_COLUMNS). */
+export interface ParsedBatch {
+  copyText: string;
+  rows: number;
+  bytesRead: number;
+}
+
+export interface ParseSummary {
+  rows: number;
+  invalid: number;
+  duplicates: number;
+  header: string[];
+}
+
+export interface ParseSink {
+  header(header: string[]): Promise<void> | void;
+  /** Resolves when the batch is written, which is what keeps memory bounded. */
+  batch(batch: ParsedBatch): Promise<void>;
+}
+
+/** Column order of the COPY text the parser produces and the staging table receives. */
+export const STAGING_COLUMNS = ['line', 'phone', 'name', 'attributes', 'phone_type', 'country', 'kind', 'reason', 'raw'] as const;
+
+/** csv-parse's limit: one record (a row with its quoted newlines) at most this many bytes. */
+export const MAX_ROW_BYTES = 1024 * 1024;
+const DEFAULT_BATCH_ROWS = 5_000;
+
+/**
+ * Streams a CSV file into staging rows: decodes, parses, normalizes phones, dedupes within the file,
+ * and classifies each data row as accepted, invalid or duplicate. Nothing is dropped: every data
+ * row becomes exactly one staging row, except rows with no value in any column (Excel's ";;;").
+ */
+export async function parseContactsFile(options: ParseOptions, sink: ParseSink): Promise<ParseSummary> {
+  assertAcceptedExtension(options.originalName);
+  const shape = await sniffFile(options.filePath);
+  const input = openDecoded(options.filePath, shape);
+  const parser = input.stream.pipe(
+    parse({
+      delimiter: shape.delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_ROW_BYTES,
+      info: true,
+    }),
+  );
+  const state = new RowClassifier(options);
+  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  let lines = new LineCounter();
+  let mapping: ColumnMapping | undefined;
+  let header: string[] | undefined;
+  let buffer = '';
+  let buffered = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { empty_lines: number } }>) {
+      const line = lines.next(record, info.empty_lines);
+      if (!header) {
+        header = readHeader(record);
+        mapping = resolveColumnMapping(header, options);
+        await sink.header(header);
+        continue;
+      }
+      if (isBlank(record)) continue;
+      buffer += state.classify(record, line, header.length, mapping!);
+      if (++buffered >= batchRows) {
+        await sink.batch({ copyText: buffer, rows: buffered, bytesRead: input.bytesRead() });
+        buffer = '';
+        buffered = 0;
+      }
+    }
+  } catch (error) {
+    throw describeParseError(error, lines.nextRowLine());
+  } finally {
+    input.stream.destroy();
+  }
+  if (!header) throw new MalformedFileError('The file has no header row: it holds only blank lines. The first row must name the columns, e.g. "phone,name".');
+  if (buffered > 0) await sink.batch({ copyText: buffer, rows: buffered, bytesRead: input.bytesRead() });
+  if (state.rows === 0) {
+    throw new MalformedFileError('The file has a header row but no contacts under it. Add one contact per row below the header.');
+  }
+  return { rows: state.rows, invalid: state.invalid, duplicates: state.duplicates, header };
+}
+
+function openDecoded(path: string, shape: FileShape): { stream: NodeJS.ReadableStream & { destroy(): void }; bytesRead(): number } {
+  const file = createReadStream(path, { start: shape.bomLength, highWaterMark: 256 * 1024 });
+  let bytes = shape.bomLength;
+  file.on('data', (chunk) => (bytes += chunk.length));
+  const stream = shape.encoding === 'utf8' ? file.setEncoding('utf8') : file.pipe(iconv.decodeStream(shape.encoding));
+  if (stream !== file) file.on('error', (error) => stream.emit('error', error));
+  return { stream: stream as NodeJS.ReadableStream & { destroy(): void }, bytesRead: () => bytes };
+}
+
+function readHeader(record: string[]): string[] {
+  const header = record.map((cell) => cell.trim());
+  if (header.every((cell) => cell === '')) throw new MalformedFileError('The header row (line 1) is empty: the first row must name the columns, e.g. "phone,name".');
+  return header;
+}
+
+function isBlank(record: string[]): boolean {
+  for (const cell of record) if (cell.trim() !== '') return false;
+  return true;
+}
+
+/** csv-parse reports lines awkwardly for multi-line rows; count them ourselves: a row's first line. */
+class LineCounter {
+  private lastLine = 0;
+  private emptyLinesSeen = 0;
+
+  next(record: string[], emptyLines: number): number {
+    const start = this.lastLine + 1 + (emptyLines - this.emptyLinesSeen);
+    this.emptyLinesSeen = emptyLines;
+    let embedded = 0;
+    for (const cell of record) {
+      for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) embedded++;
+    }
+    this.lastLine = start + embedded;
+    return start;
+  }
+
+  nextRowLine(): number {
+    return this.lastLine + 1;
+  }
+}
+
+function describeParseError(error: unknown, line: number): Error {
+  if (error instanceof MalformedFileError || !(error instanceof Error)) return error as Error;
+  const code = (error as { code?: string }).code;
+  if (code === 'CSV_QUOTE_NOT_CLOSED') {
+    return new MalformedFileError(
+      `The row starting at line ${line} opens a quoted value (") that is never closed, so the rest of the file would be read as one value. Close or remove that quote and upload again.`,
+    );
+  }
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    return new MalformedFileError(
+      `The row starting at line ${line} is longer than ${MAX_ROW_BYTES / 1024 / 1024} MB: the file is not a contact list, or a quote (") opened in that row is never closed. Fix that row and upload again.`,
+    );
+  }
+  if (code?.startsWith('CSV_')) return new MalformedFileError(`The row starting at line ${line} cannot be read as CSV: ${error.message}. Fix that row and upload again.`);
+  return error;
+}
+
+/** Turns one data row into one staging row (COPY text), keeping the counts. */
+class RowClassifier {
+  rows = 0;
+  invalid = 0;
+  duplicates = 0;
+  private readonly phones: PhoneNormalizer;
+  private readonly seen = new PhoneLineTable();
+
+  constructor(private readonly options: ParseOptions) {
+    this.phones = new PhoneNormalizer(options.defaultCountry);
+  }
+
+  classify(record: string[], line: number, columns: number, mapping: ColumnMapping): string {
+    this.rows++;
+    const raw = JSON.stringify(record);
+    const overflow = extraValues(record, columns);
+    if (overflow) return this.reject(line, raw, `the row has ${overflow} values but the header has ${columns} columns`);
+    const rawPhone = firstValue(record, mapping.phoneColumns);
+    if (rawPhone === undefined) return this.reject(line, raw, 'no phone number in the row');
+    const phone = this.phones.normalize(rawPhone);
+    if (!phone.ok) return this.reject(line, raw, `phone "${rawPhone}": ${phone.reason}`);
+    const firstLine = this.seen.firstLineOf(Number(phone.phone), line);
+    if (firstLine !== undefined) {
+      this.duplicates++;
+      return stagingRow(line, phone.phone, null, null, null, null, 'duplicate', `same phone as line ${firstLine}`, raw);
+    }
+    return stagingRow(
+      line,
+      phone.phone,
+      joinName(record, mapping.nameColumns),
+      JSON.stringify(attributesOf(record, mapping)),
+      phone.type,
+      phone.country,
+      null,
+      null,
+      this.options.keepAcceptedRaw ? raw : null,
+    );
+  }
+
+  private reject(line: number, raw: string, reason: string): string {
+    this.invalid++;
+    return stagingRow(line, null, null, null, null, null, 'invalid', reason, raw);
+  }
+}
+
+function extraValues(record: string[], columns: number): number | undefined {
+  for (let index = columns; index < record.length; index++) if (record[index].trim() !== '') return record.length;
+  return undefined;
+}
+
+function firstValue(record: string[], columns: number[]): string | undefined {
+  for (const index of columns) {
+    const value = record[index]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function joinName(record: string[], columns: number[]): string | null {
+  let name = '';
+  for (const index of columns) {
+    const part = record[index]?.trim();
+    if (part) name = name ? `${name} ${part}` : part;
+  }
+  return name || null;
+}
+
+function attributesOf(record: string[], mapping: ColumnMapping): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const { index, key } of mapping.attributeColumns) {
+    const value = record[index]?.trim();
+    if (value) attributes[key] = value;
+  }
+  return attributes;
+}
+
+function stagingRow(...values: Array<string | number | null>): string {
+  let row = '';
+  for (let index = 0; index < values.length; index++) {
+    if (index > 0) row += '\t';
+    const value = values[index];
+    row += value === null ? '\\N' : typeof value === 'number' ? String(value) : escapeCopyText(value);
+  }
+  return row + '\n';
+}
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped; NUL cannot be stored. */
+function escapeCopyText(value: string): string {
+  if (!/[\\\t\n\r\0]/.test(value)) return value;
+  return value.replace(/[\\\t\n\r\0]/g, (char) =>
+    char === '\\' ? '\\\\' : char === '\t' ? '\\t' : char === '\n' ? '\\n' : char === '\r' ? '\\r' : '',
+  );
+}

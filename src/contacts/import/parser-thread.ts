@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ParsedBatch, ParseOptions, ParseSink, ParseSummary } from './contacts-file-parser';
+import { MalformedFileError } from './file-sniffer';
+
+export type ParserMessage =
+  | { type: 'header'; header: string[] }
+  | { type: 'batch'; batch: ParsedBatch }
+  | { type: 'done'; summary: ParseSummary }
+  | { type: 'error'; message: string; malformed: boolean };
+
+export class ImportAbortedError extends Error {
+  constructor() {
+    super('The import was interrupted (shutdown); it resumes on the next start');
+  }
+}
+
+/**
+ * Runs parseContactsFile in a worker thread so parsing and phone validation (one core) overlap
+ * with Postgres ingesting the previous batches (the other core). Each batch is acknowledged after
+ * the sink has written it, which is what bounds memory.
+ */
+export function parseInWorker(options: ParseOptions, sink: ParseSink, signal?: AbortSignal): Promise<ParseSummary> {
+  return new Promise<ParseSummary>((resolve, reject) => {
+    const worker = startWorker(options);
+    let settled = false;
+    let chain = Promise.resolve();
+    const finish = (error: Error | undefined, summary?: ParseSummary) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(summary!);
+    };
+    const onAbort = () => finish(new ImportAbortedError());
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+
+    // Messages are handled strictly in order: a batch is written before the next one, and "done" waits for all.
+    worker.on('message', (message: ParserMessage) => {
+      chain = chain
+        .then(() => handle(message))
+        .catch((error: Error) => finish(error));
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`The parser thread stopped unexpectedly (exit code ${code})`)));
+
+    async function handle(message: ParserMessage): Promise<void> {
+      if (settled) return;
+      switch (message.type) {
+        case 'header':
+          return sink.header(message.header);
+        case 'batch':
+          await sink.batch(message.batch);
+          worker.postMessage('ack');
+          return;
+        case 'done':
+          return finish(undefined, message.summary);
+        case 'error':
+          return finish(message.malformed ? new MalformedFileError(message.message) : new Error(message.message));
+      }
+    }
+  });
+}
+
+function startWorker(options: ParseOptions): Worker {
+  const compiled = __filename.endsWith('.js');
+  const script = join(__dirname, `parse.worker.${compiled ? 'js' : 'ts'}`);
+  if (compiled) return new Worker(script, { workerData: options });
+  // Under ts-node / ts-jest the worker compiles its own TypeScript.
+  return new Worker(
+    `require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`,
+    { eval: true, workerData: options },
+  );
+}

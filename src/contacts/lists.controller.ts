@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Inject } from '@nestjs/common';
+import type { Request } from 'express';
+import { rm } from 'node:fs/promises';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ContactListsService } from './contact-lists.service';
+import { ContactsService } from './contacts.service';
+import { BrowseContactsQuery, ContactPageResponse } from './dto/contact.dto';
+import { ImportAcceptedResponse, ImportOptionsDto, ImportResponse, ImportUploadDto } from './dto/import.dto';
+import { CreateListDto, ListResponse, RenameListDto } from './dto/list.dto';
+import { ImportService } from './import.service';
+import { receiveUpload } from './import/upload-receiver';
+
+@ApiTags('lists')
+@ApiBearerAuth()
+@Controller('api/lists')
+export class ListsController {
+  constructor(
+    private readonly lists: ContactListsService,
+    private readonly contacts: ContactsService,
+    private readonly imports: ImportService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @ApiResponse({ status: 201, type: ListResponse })
+  @ApiResponse({ status: 409, description: 'A list with this name exists' })
+  async create(@Body() body: CreateListDto): Promise<ListResponse> {
+    return ListResponse.of(await this.lists.create(body.name));
+  }
+
+  @Get()
+  @ApiResponse({ status: 200, type: [ListResponse] })
+  async list(): Promise<ListResponse[]> {
+    return (await this.lists.list()).map((list) => ListResponse.of(list));
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 200, type: ListResponse })
+  async get(@Param('id') id: string): Promise<ListResponse> {
+    return ListResponse.of(await this.lists.get(id));
+  }
+
+  @Patch(':id')
+  @ApiResponse({ status: 200, type: ListResponse })
+  async rename(@Param('id') id: string, @Body() body: RenameListDto): Promise<ListResponse> {
+    await this.lists.rename(id, body.name);
+    return ListResponse.of(await this.lists.get(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.lists.delete(id);
+  }
+
+  @Get(':id/contacts')
+  @ApiResponse({ status: 200, type: ContactPageResponse })
+  async browse(@Param('id') id: string, @Query() query: BrowseContactsQuery): Promise<ContactPageResponse> {
+    return ContactPageResponse.of(await this.contacts.browse(id, query));
+  }
+
+  @Post(':id/imports')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImportUploadDto })
+  @ApiResponse({ status: 202, type: ImportAcceptedResponse, description: 'Queued; poll GET /api/imports/:id' })
+  @ApiResponse({ status: 413, description: 'Larger than IMPORT_MAX_FILE_MB' })
+  async upload(@Param('id') listId: string, @Req() request: Request): Promise<ImportAcceptedResponse> {
+    await this.lists.assertExists(listId);
+    const upload = await receiveUpload(request, this.imports.importsDir, this.config.importMaxBytes);
+    try {
+      const options = ImportOptionsDto.parse(upload.fields);
+      const job = await this.imports.create({ listId, filePath: upload.filePath, originalName: upload.originalName, ...options });
+      this.imports.startInBackground(job.id);
+      return { id: job.id, status: job.status };
+    } catch (error) {
+      await rm(upload.filePath, { force: true });
+      throw error;
+    }
+  }
+
+  @Get(':id/imports')
+  @ApiResponse({ status: 200, type: [ImportResponse] })
+  async history(@Param('id') listId: string): Promise<ImportResponse[]> {
+    return (await this.imports.listForList(listId)).map((job) => ImportResponse.of(job));
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { InvalidInputError } from '../common/errors/domain-error';
+import { OptOut, OptOutSource } from './entities/opt-out.entity';
+
+export interface OptOutResult {
+  phone: string;
+  /** False when the phone was already opted out (the first record is kept). */
+  created: boolean;
+  /** Contacts (in any list) newly flagged opted_out. */
+  contactsUpdated: number;
+}
+
+/** The global do-not-contact register: campaigns skip every contact flagged here. */
+@Injectable()
+export class OptOutService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Records the opt-out and flags the phone in every list, in one transaction. Idempotent. */
+  async optOut(phone: string, source: OptOutSource, reason?: string | null): Promise<OptOutResult> {
+    const digits = toE164Digits(phone);
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO opt_outs (phone, source, reason) VALUES ($1, $2, $3) ON CONFLICT (phone) DO NOTHING RETURNING phone`,
+        [digits, source, reason ?? null],
+      );
+      const [, contactsUpdated] = (await manager.query(
+        `UPDATE contacts SET opted_out = true, updated_at = now() WHERE phone = $1 AND NOT opted_out`,
+        [digits],
+      )) as [unknown, number];
+      return { phone: digits, created: inserted.length > 0, contactsUpdated };
+    });
+  }
+
+  /** Removes the phone from the register (a customer asked to be contacted again). */
+  async optIn(phone: string): Promise<boolean> {
+    const digits = toE164Digits(phone);
+    return this.dataSource.transaction(async (manager) => {
+      // UPDATE and DELETE answer [rows, affected] through TypeORM's postgres driver.
+      const [, deleted] = (await manager.query(`DELETE FROM opt_outs WHERE phone = $1`, [digits])) as [unknown, number];
+      await manager.query(`UPDATE contacts SET opted_out = false, updated_at = now() WHERE phone = $1 AND opted_out`, [digits]);
+      return deleted > 0;
+    });
+  }
+
+  async isOptedOut(phone: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(OptOut).countBy({ phone: toE164Digits(phone) })) > 0;
+  }
+
+  async find(phone: string): Promise<OptOut | null> {
+    return this.dataSource.getRepository(OptOut).findOneBy({ phone: toE164Digits(phone) });
+  }
+}
+
+/** Callers pass E.164 with or without '+'; anything else is a bug upstream worth a clear error. */
+function toE164Digits(phone: string): string {
+  const digits = phone.replace(/^\+/, '').replace(/[\s()-]/g, '');
+  if (!/^\d{7,15}$/.test(digits)) throw new InvalidInputError('phone', `"${phone}" is not an E.164 phone number`);
+  return digits;
+}
