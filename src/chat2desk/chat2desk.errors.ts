@@ -1,13 +1,13 @@
 import { DomainError, DomainErrorKind } from '../common/errors/domain-error';
 
-/** What happened to one request, as the ledger and metrics count it. */
+/** What happened to one request, as the ledger and metrics count it (typed error name in snake case). */
 export type RequestOutcome =
   | 'success'
   | 'rate_limited'
-  | 'quota'
-  | 'auth'
-  | 'validation'
-  | 'conflict'
+  | 'quota_exhausted'
+  | 'auth_failed'
+  | 'client_already_exists'
+  | 'validation_failed'
   | 'not_found'
   | 'transient'
   | 'ambiguous';
@@ -44,7 +44,7 @@ export class Chat2DeskRateLimitedError extends Chat2DeskError {
 
 /** The month's requests are used up: stop until the month turns or the limit is raised. */
 export class Chat2DeskQuotaExhaustedError extends Chat2DeskError {
-  readonly outcome = 'quota';
+  readonly outcome = 'quota_exhausted';
   readonly retryable = false;
   constructor(
     endpoint: string,
@@ -59,7 +59,7 @@ export class Chat2DeskQuotaExhaustedError extends Chat2DeskError {
 
 /** The token is wrong, missing or the account's API is disabled: stop and alert a person. */
 export class Chat2DeskAuthFailedError extends Chat2DeskError {
-  readonly outcome = 'auth';
+  readonly outcome = 'auth_failed';
   readonly retryable = false;
   constructor(endpoint: string, message: string, httpStatus?: number) {
     super('unavailable', 'chat2desk_auth_failed', endpoint, message, httpStatus);
@@ -68,7 +68,7 @@ export class Chat2DeskAuthFailedError extends Chat2DeskError {
 
 /** Newer accounts refuse `POST /v1/clients` for a known phone and name the existing client. */
 export class Chat2DeskClientAlreadyExistsError extends Chat2DeskError {
-  readonly outcome = 'conflict';
+  readonly outcome = 'client_already_exists';
   readonly retryable = false;
   constructor(
     endpoint: string,
@@ -82,7 +82,7 @@ export class Chat2DeskClientAlreadyExistsError extends Chat2DeskError {
 
 /** A permanent refusal of this request as it is: retrying the same call fails the same way. */
 export class Chat2DeskValidationError extends Chat2DeskError {
-  readonly outcome = 'validation';
+  readonly outcome = 'validation_failed';
   readonly retryable = false;
   constructor(
     endpoint: string,

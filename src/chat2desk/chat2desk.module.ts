@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDes
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { Chat2DeskRequestOutcome, MetricsService } from '../metrics/metrics.service';
 import { Chat2DeskClient } from './chat2desk.client';
 import { Chat2DeskStack, createChat2DeskStack } from './chat2desk.stack';
 import { Chat2DeskStatus } from './chat2desk-status';
@@ -30,8 +31,15 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   providers: [
     {
       provide: CHAT2DESK_STACK,
-      inject: [APP_CONFIG, DataSource, Clock],
-      useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock) => createChat2DeskStack({ config: config.chat2desk, dataSource, clock }),
+      inject: [APP_CONFIG, DataSource, Clock, { token: MetricsService, optional: true }],
+      useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock, metrics?: MetricsService) => {
+        const stack = createChat2DeskStack({ config: config.chat2desk, dataSource, clock });
+        if (metrics) {
+          stack.gate.onOutcome((outcome, endpoint) => metrics.recordChat2DeskRequest(endpoint, outcome as Chat2DeskRequestOutcome));
+          stack.gate.onRateLimitWait((seconds) => metrics.observeRateLimiterWait(seconds));
+        }
+        return stack;
+      },
     },
     { provide: Chat2DeskClient, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.client },
     { provide: QuotaService, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.quota },

@@ -40,7 +40,7 @@ export function createChat2DeskStack(options: Chat2DeskStackOptions): Chat2DeskS
   const http = new Chat2DeskHttp(config.apiUrl, config.token, config.requestTimeoutMs);
   const client = new Chat2DeskClient(http, gate);
   const status = new Chat2DeskStatus(client, quota, config.apiUrl);
-  gate.onOutcome((outcome, error) => status.observe(outcome, error));
+  gate.onOutcome((outcome, _endpoint, error) => status.observe(outcome, error));
   quota.useModeLoader(() => client.apiInfoAsModeProbe());
   return {
     client,

@@ -1,4 +1,4 @@
-import { Chat2DeskRateLimitedError, outcomeOf } from './chat2desk.errors';
+import { Chat2DeskRateLimitedError, outcomeOf, RequestOutcome } from './chat2desk.errors';
 import { RequestContext, RequestKind } from './chat2desk.types';
 import { QuotaService } from './quota.service';
 import { RequestLedger } from './request-ledger';
@@ -22,7 +22,10 @@ export interface GatedRequest {
 }
 
 /** Told about every request's outcome (Chat2DeskStatus uses it to stay current without extra calls). */
-export type OutcomeObserver = (outcome: ReturnType<typeof outcomeOf>, error?: unknown) => void;
+export type OutcomeObserver = (outcome: RequestOutcome, endpoint: string, error?: unknown) => void;
+
+/** Told how long each request waited for its rate-limit slot (metrics). */
+export type WaitObserver = (seconds: number) => void;
 
 /**
  * The one door every request goes through, because every request counts against the account:
@@ -30,6 +33,7 @@ export type OutcomeObserver = (outcome: ReturnType<typeof outcomeOf>, error?: un
  */
 export class RequestGate {
   private readonly observers: OutcomeObserver[] = [];
+  private readonly waitObservers: WaitObserver[] = [];
 
   constructor(
     private readonly quota: QuotaService,
@@ -42,10 +46,16 @@ export class RequestGate {
     this.observers.push(observer);
   }
 
+  onRateLimitWait(observer: WaitObserver): void {
+    this.waitObservers.push(observer);
+  }
+
   async run<T>(request: GatedRequest, call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       await this.quota.reserve(1, request.context, request.isModeProbe);
+      const waitStartedMs = Date.now();
       await this.rateLimiter.acquire();
+      for (const observer of this.waitObservers) observer((Date.now() - waitStartedMs) / 1000);
       try {
         const result = await call();
         this.record(request, 'success');
@@ -58,8 +68,8 @@ export class RequestGate {
     }
   }
 
-  private record(request: GatedRequest, outcome: ReturnType<typeof outcomeOf>, error?: unknown): void {
+  private record(request: GatedRequest, outcome: RequestOutcome, error?: unknown): void {
     this.ledger.record({ endpoint: request.endpoint, kind: request.kind, outcome, campaignId: request.context.campaignId });
-    for (const observer of this.observers) observer(outcome, error);
+    for (const observer of this.observers) observer(outcome, request.endpoint, error);
   }
 }
