@@ -1,4 +1,5 @@
 import { CommandRunner, Option } from 'nest-commander';
+import type { Command as CommanderCommand } from 'commander';
 import { Actor } from '../common/actor';
 import { CliOptions, printError } from './cli-output';
 import { exitCodeFor, ExitCode } from './exit-codes';
@@ -31,6 +32,12 @@ export abstract class CliCommand<Options extends CliOptions = CliOptions> extend
       return;
     }
     process.exitCode ??= ExitCode.Ok;
+  }
+
+  /** Commander exits by itself on usage errors in subcommands; make it throw so main maps them to 2. */
+  override setCommand(command: CommanderCommand): this {
+    command.exitOverride();
+    return super.setCommand(command);
   }
 
   @Option({ flags: '--json', description: 'print the result as JSON on stdout' })
