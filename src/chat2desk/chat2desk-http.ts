@@ -140,7 +140,7 @@ function classifyFailure(call: HttpCall, httpStatus: number, envelope: Envelope 
   if (httpStatus === 429) return new Chat2DeskRateLimitedError(endpoint, message, status);
   if (httpStatus === 401 || httpStatus === 403) return new Chat2DeskAuthFailedError(endpoint, message, status);
   // The server saw the request; for a write, a 5xx does not prove it was not processed.
-  if (httpStatus >= 500) return new Chat2DeskTransientError(endpoint, message, isWrite, status);
+  if (httpStatus >= 500 || all.includes('internal server error')) return new Chat2DeskTransientError(endpoint, message, isWrite, status);
   if (!envelope && httpStatus >= 200 && httpStatus < 300) {
     return isWrite ? new Chat2DeskAmbiguousError(endpoint, message) : new Chat2DeskTransientError(endpoint, message, false, status);
   }

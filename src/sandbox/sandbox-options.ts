@@ -32,8 +32,8 @@ export interface StatusProgression {
 /** Settings that can change while the sandbox runs (PATCH /__sandbox/config). */
 export interface SandboxRuntimeConfig {
   mode: SandboxMode;
-  /** Overrides the mode's monthly limit. */
-  monthlyLimit?: number;
+  /** Overrides the mode's monthly limit; null = back to the mode's. */
+  monthlyLimit?: number | null;
   /** Requests per calendar second before 429; 0 = no limit. */
   rateLimitPerSecond: number;
   whatsappNewClientDelaySeconds: number;

@@ -117,7 +117,7 @@ class SandboxServer {
     if (!url.pathname.startsWith('/v1/')) return this.sendError(response, new SandboxApiError(404, PAGE_NOT_FOUND));
 
     const faults = this.faultsFor(route);
-    if (this.random.chance(faults.error500Before)) return this.sendError(response, new SandboxApiError(500, 'Internal server error'));
+    if (this.random.chance(faults.error500Before)) return sendInfrastructureError(response);
     let answer: ApiAnswer;
     try {
       answer = handleApiRequest({ method, segments, query: url.searchParams, body: parseJsonObject(rawBody), nowMs }, this.context());
@@ -127,7 +127,7 @@ class SandboxServer {
     }
     // Faults "after": the request was processed (a message may have been sent), the answer is lost or late.
     if (this.random.chance(faults.resetAfter)) return void request.socket.destroy();
-    if (this.random.chance(faults.error500After)) return this.sendError(response, new SandboxApiError(500, 'Internal server error'));
+    if (this.random.chance(faults.error500After)) return sendInfrastructureError(response);
     if (faults.slowAfterMs && this.random.chance(faults.slowAfterProbability ?? 1)) await delay(faults.slowAfterMs);
     send(response, 200, { status: 'success', data: answer.data, ...(answer.meta ? { meta: answer.meta } : {}) });
   }
@@ -295,6 +295,11 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
   response.end(payload);
+}
+
+/** Faults come from the infrastructure in front of the API: a real 500, whatever the error settings. */
+function sendInfrastructureError(response: ServerResponse): void {
+  send(response, 500, { status: 'error', message: 'Internal server error' });
 }
 
 function delay(ms: number): Promise<void> {
