@@ -1,0 +1,36 @@
+import {
+  Chat2DeskAuthFailedError,
+  Chat2DeskError,
+  Chat2DeskQuotaExhaustedError,
+  Chat2DeskRateLimitedError,
+  mayHaveBeenProcessed,
+} from '../chat2desk/chat2desk.errors';
+
+/**
+ * What a failed send means for the recipient:
+ * - `not_sent_retry`: nothing reached Chat2Desk or it failed for a passing reason → retry with backoff;
+ * - `maybe_sent`: the request may have been processed (timeout, reset, 5xx after writing) → reconcile first;
+ * - `permanent`: Chat2Desk refused this message as it is → fail the recipient with the reason;
+ * - `rate_limited` / `quota` / `credentials`: not the recipient's fault → give the row back uncounted
+ *   (and pause or fail the campaign for the last two);
+ * - `unknown`: an error we cannot place (a bug, the database) → leave `sending` for the lease sweeper.
+ */
+export type FailureKind = 'not_sent_retry' | 'maybe_sent' | 'permanent' | 'rate_limited' | 'quota' | 'credentials' | 'unknown';
+
+export function classifySendFailure(error: unknown): FailureKind {
+  if (error instanceof Chat2DeskRateLimitedError) return 'rate_limited';
+  if (error instanceof Chat2DeskQuotaExhaustedError) return 'quota';
+  if (error instanceof Chat2DeskAuthFailedError) return 'credentials';
+  if (mayHaveBeenProcessed(error)) return 'maybe_sent';
+  if (error instanceof Chat2DeskError) return error.retryable ? 'not_sent_retry' : 'permanent';
+  return 'unknown';
+}
+
+/** Short class name for last_error_class, e.g. `Chat2DeskValidationError`. */
+export function errorClassOf(error: unknown): string {
+  return error instanceof Error ? error.constructor.name : typeof error;
+}
+
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,127 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { QuotaService } from '../chat2desk/quota.service';
+import { Clock } from '../common/clock/clock';
+import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { errorMessageOf } from './attempt-outcome';
+import { CampaignStops } from './campaign-stops';
+import { Dispatcher } from './dispatcher.service';
+import { Preparer } from './preparer.service';
+import { RecipientQueue } from './recipient-queue';
+
+/**
+ * Batches in flight at once: while one batch waits on Chat2Desk, the other claims or records, so the
+ * database round trips overlap the HTTP calls.
+ */
+export const DISPATCH_PIPELINES = 2;
+/** How often (in poll intervals) campaigns paused for quota are checked for a turned month or a raised limit. */
+const QUOTA_RECHECK_POLLS = 10;
+
+export interface TickReport {
+  sent: number;
+  claimed: number;
+  promoted: number;
+  swept: number;
+  resumed: string[];
+}
+
+/**
+ * Runs preparation and dispatch continuously when SCHEDULER_ENABLED (tests call tick() instead), and
+ * shuts down cleanly: stop claiming, finish the requests in flight, give back what was not started.
+ */
+@Injectable()
+export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DispatchWorker.name);
+  private running = false;
+  private loops: Array<Promise<void>> = [];
+  private stopSignal = new AbortController();
+  private lastQuotaCheckMs = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly dispatcher: Dispatcher,
+    private readonly preparer: Preparer,
+    private readonly queue: RecipientQueue,
+    private readonly quota: QuotaService,
+    private readonly stops: CampaignStops,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.schedulerEnabled) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopSignal = new AbortController();
+    this.loops = [this.loop('housekeeping', () => this.housekeeping().then(() => false))];
+    for (let index = 0; index < DISPATCH_PIPELINES; index += 1) {
+      this.loops.push(this.loop('dispatch', async () => (await this.dispatcher.runOnce()).claimed > 0));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.dispatcher.stop();
+    this.stopSignal.abort();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Preparation, waiting → ready, expired leases, quota resumption: everything but sending. */
+  async housekeeping(): Promise<Omit<TickReport, 'sent' | 'claimed'>> {
+    await this.preparer.runOnce();
+    const promoted = await this.queue.promoteWaiting(this.clock.now());
+    const swept = await this.dispatcher.sweepExpiredLeases();
+    const resumed = await this.resumeWhenQuotaAllows();
+    return { promoted, swept, resumed };
+  }
+
+  /** One full pass, for tests and scripts: housekeeping, then batches until nothing is due. */
+  async tick(): Promise<TickReport> {
+    const report: TickReport = { sent: 0, claimed: 0, ...(await this.housekeeping()) };
+    for (;;) {
+      const batch = await this.dispatcher.runOnce();
+      report.sent += batch.sent;
+      report.claimed += batch.claimed;
+      if (batch.claimed === 0) return report;
+    }
+  }
+
+  /**
+   * Campaigns paused for quota resume when the month has turned or the limit was raised. When
+   * Chat2Desk itself refused (its counter is not ours), one resumed request finds out and pauses again.
+   */
+  private async resumeWhenQuotaAllows(): Promise<string[]> {
+    const nowMs = this.clock.nowMs();
+    if (nowMs - this.lastQuotaCheckMs < QUOTA_RECHECK_POLLS * this.config.dispatch.pollIntervalMs) return [];
+    this.lastQuotaCheckMs = nowMs;
+    const status = await this.quota.status();
+    if (status.remaining === 0) return [];
+    const resumed = await this.stops.resumeQuotaPaused();
+    if (resumed.length > 0) this.logger.log({ campaignIds: resumed, remaining: status.remaining }, 'campaigns paused for quota resumed');
+    return resumed;
+  }
+
+  /** Repeats `step` while running; sleeps a poll interval when it found nothing to do or failed. */
+  private async loop(name: string, step: () => Promise<boolean>): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = await step();
+      } catch (error) {
+        this.logger.error({ loop: name, err: errorMessageOf(error) }, 'dispatch loop step failed');
+      }
+      if (!busy && this.running) await this.sleep(this.config.dispatch.pollIntervalMs);
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await delay(ms, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
+import { Clock } from '../common/clock/clock';
+import { AppConfig, APP_CONFIG, DispatchConfig } from '../config/app-config';
+import { classifySendFailure, errorClassOf, errorMessageOf } from './attempt-outcome';
+import { CampaignStops } from './campaign-stops';
+import { MessageReconciler } from './message-reconciler';
+import { AttemptResult, ClaimedRecipient, RecipientQueue } from './recipient-queue';
+import { RATE_LIMITED_RETRY_MS, retryDelayMs } from './retry-policy';
+import { WORKER_IDENTITY } from './dispatch.tokens';
+
+export interface BatchReport {
+  claimed: number;
+  sent: number;
+  retried: number;
+  released: number;
+  failed: number;
+  /** Left in `sending` for the lease sweeper (reconciliation impossible right now). */
+  leftSending: number;
+}
+
+/** Why campaigns must stop after a batch (collected while sending, applied once per batch). */
+interface CampaignStopRequests {
+  quota: Set<string>;
+  credentials: Set<string>;
+}
+
+/**
+ * Claims ready recipients in batches, sends them with bounded concurrency through the gated Chat2Desk
+ * client (quota and the shared rate limit are enforced there), and records every result of a batch in
+ * one statement. Claim → call → record: the claim is committed before the first request.
+ */
+@Injectable()
+export class Dispatcher {
+  private readonly logger = new Logger(Dispatcher.name);
+  private readonly settings: DispatchConfig;
+  /** One bound for every batch in flight in this process. */
+  private readonly concurrency: pLimit.Limit;
+  private stopping = false;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(WORKER_IDENTITY) readonly owner: string,
+    private readonly clock: Clock,
+    private readonly client: Chat2DeskClient,
+    private readonly queue: RecipientQueue,
+    private readonly reconciler: MessageReconciler,
+    private readonly stops: CampaignStops,
+  ) {
+    this.settings = config.dispatch;
+    this.concurrency = pLimit(config.dispatch.concurrency);
+  }
+
+  /** Claims one batch, sends it, records the results. An empty report means nothing was due. */
+  async runOnce(batchSize = this.settings.batchSize): Promise<BatchReport> {
+    if (this.stopping) return emptyReport();
+    const claimed = await this.queue.claimReady(this.owner, this.clock.now(), this.settings.leaseSeconds * 1000, batchSize);
+    if (claimed.length === 0) return emptyReport();
+    const stopRequests: CampaignStopRequests = { quota: new Set(), credentials: new Set() };
+    const outcomes = await Promise.all(claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, stopRequests))));
+    const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
+    await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
+    await this.applyStops(stopRequests);
+    return summarize(claimed.length, results);
+  }
+
+  /**
+   * Reconciles `sending` rows whose lease expired (a killed process, a lost answer): found in
+   * Chat2Desk → sent; not found → due again (the attempt counts). Returns how many were settled.
+   */
+  async sweepExpiredLeases(limit = this.settings.batchSize): Promise<number> {
+    const expired = await this.queue.claimExpiredSending(this.owner, this.clock.now(), this.settings.leaseSeconds * 1000, limit);
+    if (expired.length === 0) return 0;
+    const outcomes = await Promise.all(expired.map((recipient) => this.concurrency(() => this.reconcile(recipient))));
+    const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
+    await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
+    return results.length;
+  }
+
+  /** Stops claiming; batches in flight finish, and rows they had not started are given back. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private async attempt(recipient: ClaimedRecipient, stopRequests: CampaignStopRequests): Promise<AttemptResult | undefined> {
+    // Claimed but never started (shutdown): no request was made, so the row goes back uncounted.
+    if (this.stopping) return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };
+    try {
+      const answer = await this.client.sendMessage(
+        { clientId: recipient.clientId, text: recipient.text, type: 'to_client', transport: recipient.transport, channelId: recipient.channelId },
+        { campaignId: recipient.campaignId, kind: 'send' },
+      );
+      // Some accounts answer without message_id (the v1.09 manual): it was sent; find its id in the list.
+      const messageId = answer.message_id ?? (await this.reconciler.findSentMessage(recipient).catch(() => null));
+      return { kind: 'sent', recipient, messageId: messageId ?? null };
+    } catch (error) {
+      return this.afterFailure(recipient, error, stopRequests);
+    }
+  }
+
+  private async afterFailure(recipient: ClaimedRecipient, error: unknown, stopRequests: CampaignStopRequests): Promise<AttemptResult | undefined> {
+    const now = this.clock.now();
+    const errorClass = errorClassOf(error);
+    const errorMessage = errorMessageOf(error);
+    switch (classifySendFailure(error)) {
+      case 'rate_limited':
+        return { kind: 'release', recipient, nextAttemptAt: new Date(now.getTime() + RATE_LIMITED_RETRY_MS), errorClass, errorMessage };
+      case 'quota':
+        stopRequests.quota.add(recipient.campaignId);
+        return { kind: 'release', recipient, nextAttemptAt: now, errorClass, errorMessage };
+      case 'credentials':
+        stopRequests.credentials.add(recipient.campaignId);
+        return { kind: 'release', recipient, nextAttemptAt: now, errorClass, errorMessage };
+      case 'permanent':
+        return { kind: 'failed', recipient, errorClass, errorMessage };
+      case 'not_sent_retry':
+        return this.retryLater(recipient, errorClass, errorMessage);
+      case 'maybe_sent':
+        return this.reconcile(recipient, { errorClass, errorMessage });
+      case 'unknown':
+        this.logger.error({ recipientId: recipient.id, err: error }, 'send failed unexpectedly; the lease sweeper will reconcile it');
+        return undefined;
+    }
+  }
+
+  /**
+   * Looks the attempt up in Chat2Desk before anything is resent. When Chat2Desk cannot answer now,
+   * the row stays `sending`: its lease expires and the sweeper tries again.
+   */
+  private async reconcile(recipient: ClaimedRecipient, cause?: { errorClass: string; errorMessage: string }): Promise<AttemptResult | undefined> {
+    try {
+      const messageId = await this.reconciler.findSentMessage(recipient);
+      if (messageId !== null) return { kind: 'sent', recipient, messageId };
+      return this.retryLater(recipient, cause?.errorClass ?? 'LeaseExpired', cause?.errorMessage ?? 'the sending process stopped before recording the result; not found in Chat2Desk');
+    } catch (error) {
+      this.logger.warn({ recipientId: recipient.id, err: errorMessageOf(error) }, 'reconciliation failed; retried after the lease expires');
+      return undefined;
+    }
+  }
+
+  private retryLater(recipient: ClaimedRecipient, errorClass: string, errorMessage: string): AttemptResult {
+    const delayMs = retryDelayMs(recipient.attempts, this.settings.retryBaseDelayMs);
+    return { kind: 'retry', recipient, nextAttemptAt: new Date(this.clock.nowMs() + delayMs), errorClass, errorMessage };
+  }
+
+  private async applyStops(requests: CampaignStopRequests): Promise<void> {
+    for (const campaignId of requests.quota) await this.stops.pauseForQuota(campaignId);
+    for (const campaignId of requests.credentials) await this.stops.failForCredentials(campaignId);
+  }
+}
+
+function emptyReport(): BatchReport {
+  return { claimed: 0, sent: 0, retried: 0, released: 0, failed: 0, leftSending: 0 };
+}
+
+function summarize(claimed: number, results: AttemptResult[]): BatchReport {
+  const report = { ...emptyReport(), claimed, leftSending: claimed - results.length };
+  for (const result of results) {
+    if (result.kind === 'sent') report.sent += 1;
+    else if (result.kind === 'retry') report.retried += 1;
+    else if (result.kind === 'release') report.released += 1;
+    else report.failed += 1;
+  }
+  return report;
+}

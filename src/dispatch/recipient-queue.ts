@@ -1,0 +1,199 @@
+import type { Sql } from '../chat2desk/sql';
+
+/** A recipient this process holds in `sending` under its lease: everything one send needs. */
+export interface ClaimedRecipient {
+  id: string;
+  campaignId: string;
+  attemptId: string;
+  attemptStartedAt: Date;
+  attempts: number;
+  clientId: number;
+  text: string;
+  transport: string;
+  channelId: number;
+}
+
+/**
+ * What became of one claimed recipient. `sent` and `failed` are final; `retry` counts the attempt
+ * and comes back after `nextAttemptAt` (or fails once attempts are used up); `release` gives the row
+ * back without counting an attempt because no request reached Chat2Desk (rate limit, quota, shutdown).
+ */
+export type AttemptResult =
+  | { kind: 'sent'; recipient: ClaimedRecipient; messageId: number | null }
+  | { kind: 'retry'; recipient: ClaimedRecipient; nextAttemptAt: Date; errorClass: string; errorMessage: string }
+  | { kind: 'release'; recipient: ClaimedRecipient; nextAttemptAt: Date; errorClass?: string; errorMessage?: string }
+  | { kind: 'failed'; recipient: ClaimedRecipient; errorClass: string; errorMessage: string };
+
+interface ClaimedRow {
+  id: string;
+  campaign_id: string;
+  attempt_id: string;
+  attempt_started_at: Date;
+  attempts: number;
+  chat2desk_client_id: string;
+  text: string;
+  transport: string;
+  channel_id: string;
+}
+
+const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts,
+  claimed.chat2desk_client_id::text, claimed.text, c.transport, c.channel_id::text`;
+
+/**
+ * The recipients table as a work queue. Every statement is one round trip for a whole batch; every
+ * write is conditional on the attempt it belongs to, so a process whose lease was taken over can
+ * never overwrite the newer truth.
+ */
+export class RecipientQueue {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Claims due `ready` recipients of running runs of running campaigns whose Chat2Desk client is
+   * ready (the WhatsApp delay is data), and commits them as `sending` with a fresh attempt and a lease
+   * BEFORE any request is made (DESIGN invariant 1).
+   */
+  async claimReady(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedRecipient[]> {
+    const rows = await this.sql<ClaimedRow>(
+      `WITH picked AS (
+         SELECT r.id FROM campaign_recipients r
+         JOIN campaign_runs u ON u.id = r.run_id AND u.state = 'running'
+         JOIN campaigns c ON c.id = r.campaign_id AND c.state = 'running'
+         JOIN chat2desk_clients k ON k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= $1
+         WHERE r.state = 'ready' AND r.next_attempt_at <= $1
+         LIMIT $4
+         FOR UPDATE OF r SKIP LOCKED),
+       claimed AS (
+         UPDATE campaign_recipients r
+         SET state = 'sending', attempt_id = gen_random_uuid(), attempt_started_at = $1, attempts = r.attempts + 1,
+             lease_owner = $2, lease_expires_at = $3, updated_at = $1
+         FROM picked WHERE r.id = picked.id
+         RETURNING r.*)
+       SELECT ${CLAIMED_COLUMNS} FROM claimed JOIN campaigns c ON c.id = claimed.campaign_id`,
+      [now, owner, new Date(now.getTime() + leaseMs), limit],
+    );
+    return rows.map(toClaimed);
+  }
+
+  /**
+   * Takes over `sending` rows whose lease expired (their process died or lost its answer): they must
+   * be reconciled, never resent blind (DESIGN invariant 2). The attempt id stays: it is the attempt
+   * being reconciled.
+   */
+  async claimExpiredSending(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedRecipient[]> {
+    const rows = await this.sql<ClaimedRow>(
+      `WITH picked AS (
+         SELECT r.id FROM campaign_recipients r
+         WHERE r.state = 'sending' AND r.lease_expires_at < $1
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE campaign_recipients r SET lease_owner = $2, lease_expires_at = $3, updated_at = $1
+         FROM picked WHERE r.id = picked.id
+         RETURNING r.*)
+       SELECT ${CLAIMED_COLUMNS} FROM claimed JOIN campaigns c ON c.id = claimed.campaign_id`,
+      [now, owner, new Date(now.getTime() + leaseMs), limit],
+    );
+    return rows.map(toClaimed);
+  }
+
+  /** waiting_ready → ready once the client's WhatsApp delay is over (next_attempt_at holds ready_at). */
+  async promoteWaiting(now: Date): Promise<number> {
+    const rows = await this.sql<{ count: number }>(
+      `WITH promoted AS (
+         UPDATE campaign_recipients SET state = 'ready', updated_at = $1
+         WHERE state = 'waiting_ready' AND next_attempt_at <= $1
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM promoted`,
+      [now],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  /** Records a batch of results in ONE statement (unnest arrays), each guarded by its attempt id. */
+  async record(results: AttemptResult[], now: Date, maxAttempts: number): Promise<void> {
+    if (results.length === 0) return;
+    const columns = {
+      id: [] as string[],
+      attemptId: [] as string[],
+      kind: [] as string[],
+      messageId: [] as Array<string | null>,
+      nextAttemptAt: [] as Array<Date | null>,
+      errorClass: [] as Array<string | null>,
+      errorMessage: [] as Array<string | null>,
+    };
+    for (const result of results) {
+      columns.id.push(result.recipient.id);
+      columns.attemptId.push(result.recipient.attemptId);
+      columns.kind.push(result.kind);
+      columns.messageId.push(result.kind === 'sent' && result.messageId !== null ? String(result.messageId) : null);
+      columns.nextAttemptAt.push(result.kind === 'retry' || result.kind === 'release' ? result.nextAttemptAt : null);
+      columns.errorClass.push(result.kind === 'sent' ? null : (result.errorClass ?? null));
+      columns.errorMessage.push(result.kind === 'sent' ? null : (result.errorMessage ?? null));
+    }
+    await this.sql(
+      `WITH results AS (
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[])
+           AS t(id, attempt_id, kind, message_id, next_attempt_at, error_class, error_message)),
+       decided AS (
+         SELECT t.*, CASE
+             WHEN t.kind = 'sent' THEN 'sent'
+             WHEN t.kind = 'failed' OR (t.kind = 'retry' AND r.attempts >= $9) THEN 'failed'
+             ELSE 'ready' END AS next_state
+         FROM results t JOIN campaign_recipients r ON r.id = t.id),
+       written AS (
+         UPDATE campaign_recipients r SET
+           state = d.next_state,
+           chat2desk_message_id = CASE WHEN d.next_state = 'sent' THEN d.message_id ELSE r.chat2desk_message_id END,
+           sent_at = CASE WHEN d.next_state = 'sent' THEN $8 ELSE r.sent_at END,
+           failed_at = CASE WHEN d.next_state = 'failed' THEN $8 ELSE r.failed_at END,
+           reason = CASE
+             WHEN d.next_state <> 'failed' THEN r.reason
+             WHEN d.kind = 'retry' THEN 'gave up after ' || r.attempts || ' attempts: ' || d.error_message
+             ELSE d.error_message END,
+           attempts = CASE WHEN d.kind = 'release' THEN greatest(r.attempts - 1, 0) ELSE r.attempts END,
+           next_attempt_at = coalesce(d.next_attempt_at, r.next_attempt_at),
+           last_error_class = CASE WHEN d.kind = 'sent' THEN r.last_error_class ELSE coalesce(d.error_class, r.last_error_class) END,
+           last_error_message = CASE WHEN d.kind = 'sent' THEN r.last_error_message ELSE coalesce(d.error_message, r.last_error_message) END,
+           lease_owner = NULL, lease_expires_at = NULL, updated_at = $8
+         FROM decided d
+         WHERE r.id = d.id AND r.attempt_id = d.attempt_id AND r.state = 'sending'
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM written`,
+      [
+        columns.id,
+        columns.attemptId,
+        columns.kind,
+        columns.messageId,
+        columns.nextAttemptAt,
+        columns.errorClass,
+        columns.errorMessage,
+        now,
+        maxAttempts,
+      ],
+    );
+  }
+
+  /** Message ids among `messageIds` already recorded on some recipient (a reconciliation must not reuse them). */
+  async recordedMessageIds(messageIds: number[]): Promise<Set<number>> {
+    if (messageIds.length === 0) return new Set();
+    const rows = await this.sql<{ id: string }>(
+      `SELECT chat2desk_message_id::text AS id FROM campaign_recipients WHERE chat2desk_message_id = ANY($1::bigint[])`,
+      [messageIds],
+    );
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+}
+
+function toClaimed(row: ClaimedRow): ClaimedRecipient {
+  return {
+    id: row.id,
+    campaignId: row.campaign_id,
+    attemptId: row.attempt_id,
+    attemptStartedAt: new Date(row.attempt_started_at),
+    attempts: Number(row.attempts),
+    clientId: Number(row.chat2desk_client_id),
+    text: row.text,
+    transport: row.transport,
+    channelId: Number(row.channel_id),
+  };
+}
