@@ -1,0 +1,169 @@
+import { ManualClock } from '../common/clock/clock';
+import { recipientStatusAt } from '../sandbox/sandbox-state';
+import { createTestApp, TestApp } from '../../test/utils/test-app';
+import { StatusTracker } from './status-tracker';
+import { normalizeRecipientStatus } from './status-normalizer';
+import { insertCampaign, insertRecipients, CampaignFixture } from './testing/delivery-fixtures';
+import { LIST_MESSAGES_ROUTE, measureTrackingCost } from './tracking-cost';
+
+const POLL_INTERVAL_MS = 15_000;
+const SEND_RATE_PER_SECOND = 20;
+
+describe('StatusTracker against the sandbox', () => {
+  const clock = new ManualClock(new Date('2026-11-25T09:00:00Z'));
+  let testApp: TestApp;
+  let tracker: StatusTracker;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      clock,
+      // Statuses settle 3 s after sending and never change again (read at the same moment as
+      // delivered), so the sandbox's final truth is well defined whenever we look.
+      sandbox: {
+        now: () => clock.nowMs(),
+        seed: 7,
+        rateLimitPerSecond: 0,
+        statuses: { deliveredAfterMs: 3_000, readAfterMs: 3_000, failRate: 0.1, readRate: 0.5 },
+      },
+      env: {
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: '1000',
+        TRACKING_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+        TRACKING_DEADLINE_HOURS: '1',
+      },
+    });
+    tracker = testApp.app.get(StatusTracker);
+  });
+
+  afterAll(() => testApp?.close());
+
+  /** Sends `count` messages through the sandbox store at the send rate, polling as the cron would. */
+  async function sendWhileTracking(
+    campaigns: Array<{
+      fixture: CampaignFixture;
+      channelId: number;
+      transport: string;
+      phonePrefix: string;
+      count: number;
+    }>,
+  ) {
+    const clients = campaigns.map((campaign) =>
+      testApp.sandbox.seedClients({
+        count: campaign.count,
+        phonePrefix: campaign.phonePrefix,
+        transport: campaign.transport,
+        channelId: campaign.channelId,
+      }),
+    );
+    const cursors = campaigns.map(() => 0);
+    let sinceTick = 0;
+    while (campaigns.some((campaign, index) => cursors[index] < campaign.count)) {
+      for (const [index, campaign] of campaigns.entries()) {
+        const batch = clients[index].slice(
+          cursors[index],
+          cursors[index] + SEND_RATE_PER_SECOND / campaigns.length,
+        );
+        cursors[index] += batch.length;
+        const rows = batch.map((client) => {
+          const message = testApp.sandbox.state.addMessage({
+            clientId: client.id,
+            text: 'Hello',
+            attachment: null,
+            type: 'to_client',
+            transport: campaign.transport,
+            channelId: campaign.channelId,
+            operatorId: 1,
+            createdAtMs: clock.nowMs(),
+          });
+          return { phone: client.phone, messageId: message.id, clientId: client.id, sentAt: clock.now() };
+        });
+        if (rows.length > 0) await insertRecipients(testApp.database.dataSource, campaign.fixture, rows);
+      }
+      clock.advance(1_000);
+      sinceTick += 1_000;
+      if (sinceTick >= 5_000) {
+        await tracker.pollOnce();
+        sinceTick = 0;
+      }
+    }
+  }
+
+  it('settles every message in batches, matches the sandbox truth and costs at most 0.02 requests per message', async () => {
+    const { dataSource } = testApp.database;
+    const whatsapp = await insertCampaign(dataSource, { channelId: 1, transport: 'whatsapp' });
+    const viber = await insertCampaign(dataSource, { channelId: 2, transport: 'viber' });
+    await sendWhileTracking([
+      { fixture: whatsapp, channelId: 1, transport: 'whatsapp', phonePrefix: '7911', count: 2_000 },
+      { fixture: viber, channelId: 2, transport: 'viber', phonePrefix: '7922', count: 1_000 },
+    ]);
+    const cost = await measureTrackingCost({
+      tracker,
+      dataSource,
+      listRequests: () => testApp.sandbox.ledger().requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0,
+      wait: () => clock.advance(5_000),
+    });
+
+    expect(cost.stillInFlight).toBe(0);
+    expect(cost.messages).toBe(3_000);
+    expect(cost.requests).toBeGreaterThan(0);
+    expect(cost.requestsPerMessage).toBeLessThanOrEqual(0.02);
+    // Never one GET per message.
+    expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/messages/:id'] ?? 0).toBe(0);
+
+    const truth = new Map<string, number>();
+    const sandbox = testApp.sandbox;
+    for (const message of sandbox.state.toClientMessages) {
+      const state = normalizeRecipientStatus(
+        recipientStatusAt(message, clock.nowMs(), 7, sandbox.config().statuses),
+      );
+      truth.set(state, (truth.get(state) ?? 0) + 1);
+    }
+    const ours: Array<{ state: string; count: number }> = await dataSource.query(
+      `SELECT state, count(*)::int AS count FROM campaign_recipients GROUP BY state`,
+    );
+    expect(Object.fromEntries(ours.map((row) => [row.state, row.count]))).toEqual(Object.fromEntries(truth));
+    expect(truth.get('failed')).toBeGreaterThan(0);
+    expect(truth.get('read')).toBeGreaterThan(0);
+
+    const [events] = await dataSource.query(
+      `SELECT count(*)::int AS count, count(DISTINCT recipient_id)::int AS recipients FROM recipient_status_events WHERE source = 'poll'`,
+    );
+    expect(events).toEqual({ count: 3_000, recipients: 3_000 });
+    const [failedReason] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM campaign_recipients WHERE state = 'failed' AND reason LIKE 'Chat2Desk: %' AND failed_at IS NOT NULL`,
+    );
+    expect(failedReason.count).toBe(truth.get('failed'));
+
+    const ledger = testApp.app.get((await import('../chat2desk/request-ledger')).RequestLedger);
+    const byKind = await ledger.countsByKind(whatsapp.campaignId);
+    expect(byKind.status_poll).toBeGreaterThan(0);
+  });
+
+  it('marks messages without a final status as unknown at the deadline, keeping the raw value', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource, { channelId: 1 });
+    const [recipientId] = await insertRecipients(dataSource, campaign, [
+      {
+        phone: '79990000001',
+        messageId: 9_999_999,
+        rawStatus: 'on_moderation',
+        sentAt: new Date(clock.nowMs() - 61 * 60_000),
+      },
+    ]);
+    const summary = await tracker.pollOnce();
+    expect(summary.expired).toBe(1);
+    const [row] = await dataSource.query(
+      `SELECT state, raw_status, reason FROM campaign_recipients WHERE id = $1`,
+      [recipientId],
+    );
+    expect(row).toEqual({
+      state: 'unknown',
+      raw_status: 'on_moderation',
+      reason: 'no final delivery status within 1 h (last status: on_moderation)',
+    });
+    const [event] = await dataSource.query(
+      `SELECT from_state, to_state, source FROM recipient_status_events WHERE recipient_id = $1`,
+      [recipientId],
+    );
+    expect(event).toEqual({ from_state: 'sent', to_state: 'unknown', source: 'deadline' });
+  });
+});
