@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { CampaignState, Transport } from '../campaign-states';
+import type { CampaignForecast } from '../forecast/campaign-forecast';
 
 /** Send window in local time, e.g. 10:00–20:00, in the recipient's or the campaign's timezone. */
 export interface SendWindow {
@@ -65,7 +66,7 @@ export class Campaign {
 
   /** Requests forecast at scheduling time, kept to compare with what was spent. */
   @Column('jsonb', { nullable: true })
-  forecast!: Record<string, number> | null;
+  forecast!: CampaignForecast | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -1,0 +1,44 @@
+import { InvalidTransitionError } from '../common/errors/domain-error';
+import type { CampaignState } from './campaign-states';
+
+/**
+ * Every campaign state change, by action: the states it may start from and the state it leads to.
+ * Anything not in this table is refused with 409. Actions of people (schedule … retry-failed) and of
+ * the service itself (begin-run, finish-run, fail…) go through the same table.
+ */
+export const CAMPAIGN_TRANSITIONS = {
+  schedule: { from: ['draft'], to: 'scheduled' },
+  /** Run now: a draft or a scheduled campaign gets scheduledAt = now; the scheduler takes it from there. */
+  start: { from: ['draft', 'scheduled'], to: 'scheduled' },
+  /** The scheduler: an occurrence's time has come. */
+  'begin-run': { from: ['scheduled'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  cancel: { from: ['draft', 'scheduled', 'running', 'paused'], to: 'cancelled' },
+  /** The scheduler: the last run has nothing left to send (one-off campaigns). */
+  complete: { from: ['running', 'paused'], to: 'completed' },
+  /** The scheduler: a recurring campaign's run finished; wait for the next occurrence. */
+  'await-next-run': { from: ['running', 'paused'], to: 'scheduled' },
+  /** The service: credentials revoked, expired before it could start, … (always with a reason). */
+  fail: { from: ['scheduled', 'running', 'paused'], to: 'failed' },
+  'retry-failed': { from: ['running', 'completed', 'failed'], to: 'running' },
+} as const satisfies Record<string, { from: readonly CampaignState[]; to: CampaignState }>;
+
+export type CampaignAction = keyof typeof CAMPAIGN_TRANSITIONS;
+
+/** Campaigns in these states may be deleted; the others have work in flight. */
+export const DELETABLE_CAMPAIGN_STATES: readonly CampaignState[] = ['draft', 'completed', 'cancelled', 'failed'];
+
+export function allowedFrom(action: CampaignAction): readonly CampaignState[] {
+  return CAMPAIGN_TRANSITIONS[action].from;
+}
+
+export function targetState(action: CampaignAction): CampaignState {
+  return CAMPAIGN_TRANSITIONS[action].to;
+}
+
+export function assertTransition(action: CampaignAction, from: CampaignState): void {
+  if (!(allowedFrom(action) as readonly string[]).includes(from)) {
+    throw new InvalidTransitionError('Campaign', from, action, allowedFrom(action));
+  }
+}

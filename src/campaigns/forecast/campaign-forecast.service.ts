@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
+import { QuotaService } from '../../chat2desk/quota.service';
+import { Clock } from '../../common/clock/clock';
+import { Campaign } from '../entities/campaign.entity';
+import { recipientSourceSql } from '../runs/recipient-source';
+import { SqlParams } from '../templates/template-sql';
+import { TemplatesService } from '../templates/templates.service';
+import { CampaignForecast, estimateRequests, QuotaSnapshot } from './campaign-forecast';
+
+@Injectable()
+export class CampaignForecastService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly templates: TemplatesService,
+    private readonly quota: QuotaService,
+    private readonly chat2desk: Chat2DeskClient,
+    private readonly clock: Clock,
+  ) {}
+
+  async forecast(campaign: Campaign): Promise<CampaignForecast> {
+    const { recipients, knownClients } = await this.countRecipients(campaign);
+    return estimateRequests(recipients, knownClients, await this.quotaSnapshot(), this.clock.now());
+  }
+
+  /** Recipients that would be sent to now, and how many of their phones already have a Chat2Desk client. */
+  private async countRecipients(campaign: Campaign): Promise<{ recipients: number; knownClients: number }> {
+    const params = new SqlParams();
+    const messageText = await this.templates.messageTextOf(campaign);
+    const source = recipientSourceSql({ listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText }, params);
+    const [row]: Array<{ recipients: string; known: string }> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE src.skip_reason IS NULL)::text AS recipients,
+              count(*) FILTER (WHERE src.skip_reason IS NULL AND EXISTS (
+                SELECT 1 FROM chat2desk_clients k
+                WHERE k.phone = src.phone AND k.transport = ${params.add(campaign.transport)}::text AND k.channel_id = ${params.add(campaign.channelId)}::bigint
+              ))::text AS known
+       FROM (${source}) src`,
+      params.values,
+    );
+    return { recipients: Number(row.recipients), knownClients: Number(row.known) };
+  }
+
+  /** What is left this month; the first time, one api_info teaches the quota the account's mode. */
+  private async quotaSnapshot(): Promise<QuotaSnapshot> {
+    let status = await this.quota.status();
+    if (status.mode === null && status.limit === null) {
+      await this.quota.applyApiInfo(await this.chat2desk.apiInfoAsModeProbe());
+      status = await this.quota.status();
+    }
+    return { remaining: status.remaining, limit: status.limit, reserve: status.reserve };
+  }
+}

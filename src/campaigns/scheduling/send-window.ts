@@ -1,0 +1,93 @@
+import { DateTime } from 'luxon';
+import { InvalidInputError } from '../../common/errors/domain-error';
+import type { SendWindow } from '../entities/campaign.entity';
+import { SqlParams } from '../templates/template-sql';
+
+/**
+ * A recipient's timezone from the country of the phone. Countries spanning several zones get their
+ * most populous one; a country not listed falls back to the campaign's timezone.
+ */
+export const COUNTRY_TIMEZONES: Readonly<Record<string, string>> = {
+  RU: 'Europe/Moscow',
+  BY: 'Europe/Minsk',
+  UA: 'Europe/Kyiv',
+  KZ: 'Asia/Almaty',
+  UZ: 'Asia/Tashkent',
+  KG: 'Asia/Bishkek',
+  TJ: 'Asia/Dushanbe',
+  TM: 'Asia/Ashgabat',
+  AZ: 'Asia/Baku',
+  AM: 'Asia/Yerevan',
+  GE: 'Asia/Tbilisi',
+  MD: 'Europe/Chisinau',
+  TR: 'Europe/Istanbul',
+  IL: 'Asia/Jerusalem',
+  AE: 'Asia/Dubai',
+  IN: 'Asia/Kolkata',
+  CN: 'Asia/Shanghai',
+  TH: 'Asia/Bangkok',
+  ID: 'Asia/Jakarta',
+  GB: 'Europe/London',
+  DE: 'Europe/Berlin',
+  FR: 'Europe/Paris',
+  ES: 'Europe/Madrid',
+  IT: 'Europe/Rome',
+  NL: 'Europe/Amsterdam',
+  PL: 'Europe/Warsaw',
+  LV: 'Europe/Riga',
+  LT: 'Europe/Vilnius',
+  EE: 'Europe/Tallinn',
+  FI: 'Europe/Helsinki',
+  CZ: 'Europe/Prague',
+  RS: 'Europe/Belgrade',
+  CY: 'Asia/Nicosia',
+  US: 'America/New_York',
+  CA: 'America/Toronto',
+  MX: 'America/Mexico_City',
+  BR: 'America/Sao_Paulo',
+  AR: 'America/Argentina/Buenos_Aires',
+};
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function assertSendWindow(window: SendWindow): void {
+  for (const field of ['start', 'end'] as const) {
+    if (!TIME_OF_DAY.test(window[field])) {
+      throw new InvalidInputError(`sendWindow.${field}`, `"${window[field]}" is not a time of day; use HH:MM, e.g. 10:00`);
+    }
+  }
+  if (window.start === window.end) {
+    throw new InvalidInputError('sendWindow', 'start and end are equal; omit sendWindow to send at any time');
+  }
+}
+
+/**
+ * SQL that, for a recipient row `r`, gives the next opening of the window when `now` is outside it,
+ * and NULL when `now` is inside. Windows may cross midnight (22:00–06:00).
+ */
+export function nextWindowOpeningSql(window: SendWindow, campaignTimezone: string, nowParam: string, params: SqlParams): string {
+  const zone =
+    window.timezone === 'recipient'
+      ? `coalesce(${params.add(COUNTRY_TIMEZONES)}::jsonb ->> upper(r.country), ${params.add(campaignTimezone)}::text)`
+      : `${params.add(campaignTimezone)}::text`;
+  const start = `${params.add(window.start)}::time`;
+  const end = `${params.add(window.end)}::time`;
+  const local = `(${nowParam}::timestamptz AT TIME ZONE ${zone})`;
+  const inside =
+    window.start < window.end
+      ? `(${local}::time >= ${start} AND ${local}::time < ${end})`
+      : `(${local}::time >= ${start} OR ${local}::time < ${end})`;
+  const openingToday = `(date_trunc('day', ${local}) + ${start})`;
+  const nextOpening = `(CASE WHEN ${openingToday} > ${local} THEN ${openingToday} ELSE ${openingToday} + interval '1 day' END) AT TIME ZONE ${zone}`;
+  return `(CASE WHEN ${inside} THEN NULL ELSE ${nextOpening} END)`;
+}
+
+/** Whether `now` is inside the window in every timezone its recipients may be in (then nothing needs deferring). */
+export function windowOpenEverywhere(window: SendWindow, campaignTimezone: string, now: Date): boolean {
+  const zones = window.timezone === 'campaign' ? [campaignTimezone] : [...new Set([...Object.values(COUNTRY_TIMEZONES), campaignTimezone])];
+  return zones.every((zone) => insideWindow(window, DateTime.fromJSDate(now, { zone }).toFormat('HH:mm')));
+}
+
+function insideWindow(window: SendWindow, localTime: string): boolean {
+  return window.start < window.end ? localTime >= window.start && localTime < window.end : localTime >= window.start || localTime < window.end;
+}

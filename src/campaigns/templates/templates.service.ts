@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
+import { Template } from '../../chat2desk/chat2desk.types';
+import { Clock } from '../../common/clock/clock';
+import { InvalidInputError } from '../../common/errors/domain-error';
+import type { Campaign } from '../entities/campaign.entity';
+import { MessageTemplate } from './message-template.entity';
+
+/** Chat2Desk templates, copied locally on demand so campaigns render without a request per use. */
+@Injectable()
+export class TemplatesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly chat2desk: Chat2DeskClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * One `GET /v1/templates`, upserted by id. Templates deleted in Chat2Desk are kept: campaigns that
+   * use them must still render.
+   */
+  async sync(): Promise<MessageTemplate[]> {
+    const remote = await this.chat2desk.templates();
+    const syncedAt = this.clock.now();
+    const rows = remote.filter((template) => typeof template.text === 'string').map((template) => toLocal(template, syncedAt));
+    if (rows.length > 0) await this.dataSource.getRepository(MessageTemplate).upsert(rows, ['id']);
+    return this.dataSource.getRepository(MessageTemplate).find({ order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  /** The local copy; synced first when asked to or when nothing was ever synced. */
+  async list(refresh = false): Promise<MessageTemplate[]> {
+    const repository = this.dataSource.getRepository(MessageTemplate);
+    if (refresh || (await repository.count()) === 0) return this.sync();
+    return repository.find({ order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  /** A template by Chat2Desk id, syncing once if it is not known locally yet. */
+  async get(id: string): Promise<MessageTemplate> {
+    const repository = this.dataSource.getRepository(MessageTemplate);
+    const local = await repository.findOneBy({ id });
+    if (local) return local;
+    const synced = (await this.sync()).find((template) => template.id === id);
+    if (!synced) throw new InvalidInputError('templateId', `Chat2Desk has no template ${id}; GET /api/templates?refresh=true lists the templates`);
+    return synced;
+  }
+
+  /** The campaign's message before variables: its own text, or the text of its template. */
+  async messageTextOf(campaign: Pick<Campaign, 'text' | 'templateId'>, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    if (campaign.text !== null) return campaign.text;
+    const template = await manager.findOneBy(MessageTemplate, { id: campaign.templateId! });
+    return template ? template.text : (await this.get(campaign.templateId!)).text;
+  }
+}
+
+function toLocal(template: Template, syncedAt: Date): MessageTemplate {
+  return {
+    id: String(template.id),
+    name: template.name?.trim() || template.command?.trim() || `Template ${template.id}`,
+    text: template.text,
+    syncedAt,
+  };
+}
