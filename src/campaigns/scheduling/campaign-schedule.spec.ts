@@ -1,0 +1,40 @@
+import { InvalidInputError } from '../../common/errors/domain-error';
+import { assertCron, assertTimezone, nextOccurrence, parseScheduledAt, preparationLeadMs } from './campaign-schedule';
+import { windowOpenEverywhere } from './send-window';
+
+describe('campaign schedule', () => {
+  it('computes the next cron occurrence in the campaign timezone', () => {
+    // 10:00 in Moscow (UTC+3) is 07:00 UTC
+    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T08:00:00Z'))).toEqual(new Date('2026-11-26T07:00:00Z'));
+    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T06:59:00Z'))).toEqual(new Date('2026-11-25T07:00:00Z'));
+  });
+
+  it('follows daylight saving time', () => {
+    // New York switches to EST on 2026-11-01: 09:00 local is 13:00 UTC before, 14:00 UTC after
+    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'))).toEqual(new Date('2026-10-31T13:00:00Z'));
+    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-11-01T12:00:00Z'))).toEqual(new Date('2026-11-01T14:00:00Z'));
+  });
+
+  it('reads a scheduledAt without offset in the campaign timezone, with an offset as given', () => {
+    expect(parseScheduledAt('2026-12-01T10:00', 'Europe/Moscow')).toEqual(new Date('2026-12-01T07:00:00Z'));
+    expect(parseScheduledAt('2026-12-01T10:00:00Z', 'Europe/Moscow')).toEqual(new Date('2026-12-01T10:00:00Z'));
+    expect(() => parseScheduledAt('tomorrow', 'UTC')).toThrow(InvalidInputError);
+  });
+
+  it('refuses unknown timezones and bad cron expressions naming the field', () => {
+    expect(() => assertTimezone('Mars/Olympus')).toThrow('timezone:');
+    expect(() => assertCron('61 * * * *', 'UTC')).toThrow('cron:');
+    expect(() => assertCron('*/15 9-18 * * 1-5', 'UTC')).not.toThrow();
+  });
+
+  it('prepares WhatsApp runs the new-client delay earlier than others', () => {
+    expect(preparationLeadMs('whatsapp', 420, 120)).toBe(540_000);
+    expect(preparationLeadMs('sms', 420, 120)).toBe(120_000);
+  });
+
+  it('knows when a campaign-timezone window is open, including windows over midnight', () => {
+    const at = new Date('2026-11-25T19:30:00Z'); // 22:30 in Moscow
+    expect(windowOpenEverywhere({ start: '10:00', end: '20:00', timezone: 'campaign' }, 'Europe/Moscow', at)).toBe(false);
+    expect(windowOpenEverywhere({ start: '22:00', end: '06:00', timezone: 'campaign' }, 'Europe/Moscow', at)).toBe(true);
+  });
+});

@@ -1,0 +1,89 @@
+import { INestApplication } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, TestDatabase } from '../../../test/utils/test-database';
+import { configureApp } from '../../app.factory';
+import { AuditModule } from '../../audit/audit.module';
+import { Chat2DeskModule } from '../../chat2desk/chat2desk.module';
+import { ManualClock } from '../../common/clock/clock';
+import { CoreModule } from '../../common/core.module';
+import { AppConfig, loadAppConfig } from '../../config/app-config';
+import { buildTypeOrmOptions } from '../../database/typeorm-options';
+import { RunningSandbox, SandboxOptions, startSandboxServer } from '../../sandbox/sandbox-server';
+import { CampaignsModule } from '../campaigns.module';
+
+export interface CampaignsTestApp {
+  app: INestApplication;
+  /** Base URL of the listening app (no auth guard: the campaigns module alone). */
+  url: string;
+  dataSource: DataSource;
+  clock: ManualClock;
+  config: AppConfig;
+  sandbox: RunningSandbox;
+  get<T>(type: new (...args: never[]) => T): T;
+  close(): Promise<void>;
+}
+
+export interface CampaignsTestAppOptions {
+  env?: Record<string, string>;
+  sandbox?: SandboxOptions;
+  /** Start time of the manual clock (the sandbox follows it). */
+  now?: Date;
+}
+
+/**
+ * The campaigns module with what it needs (config, clock, TypeORM, audit, Chat2Desk client) on a
+ * fresh database, over HTTP, against a real sandbox that shares the manual clock. Crons are off.
+ * Lighter than test/utils/test-app.ts: it does not depend on every other module booting.
+ */
+export async function createCampaignsTestApp(options: CampaignsTestAppOptions = {}): Promise<CampaignsTestApp> {
+  const clock = new ManualClock(options.now ?? new Date('2026-11-25T09:00:00Z'));
+  const sandbox = await startSandboxServer({ port: 0, now: () => clock.nowMs(), ...options.sandbox });
+  let database: TestDatabase | undefined;
+  try {
+    database = await createTestDatabase();
+    const config = loadAppConfig({
+      LOG_LEVEL: 'silent',
+      SCHEDULER_ENABLED: 'false',
+      ...options.env,
+      DATABASE_URL: database.url,
+      CHAT2DESK_API_URL: sandbox.url,
+      CHAT2DESK_TOKEN: sandbox.token,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CoreModule.forRoot(config, clock),
+        TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
+        ScheduleModule.forRoot(),
+        AuditModule,
+        Chat2DeskModule,
+        CampaignsModule,
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const opened = database;
+    return {
+      app,
+      url: `http://127.0.0.1:${port}`,
+      dataSource: app.get(DataSource),
+      clock,
+      config,
+      sandbox,
+      get: (type) => app.get(type),
+      close: async () => {
+        await app.close();
+        await opened.drop();
+        await sandbox.close();
+      },
+    };
+  } catch (error) {
+    await database?.drop();
+    await sandbox.close();
+    throw error;
+  }
+}
