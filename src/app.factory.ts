@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, options), {
     bufferLogs: true,
+    rawBody: true, // the Chat2Desk webhook checks an HMAC of the exact bytes received
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   configureApp(app);

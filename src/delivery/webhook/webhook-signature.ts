@@ -1,0 +1,32 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Header carrying the signature; Chat2Desk's name is not documented, so it is configurable. */
+export const DEFAULT_SIGNATURE_HEADER = 'x-signature';
+
+/** CHAT2DESK_WEBHOOK_SIGNATURE_HEADER, lower-cased as Node exposes headers. */
+export function signatureHeaderName(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.CHAT2DESK_WEBHOOK_SIGNATURE_HEADER?.trim() || DEFAULT_SIGNATURE_HEADER).toLowerCase();
+}
+
+/** HMAC-SHA256 of the raw body, hex: what a sender puts in the signature header. */
+export function signWebhookBody(rawBody: Buffer | string, secret: string): string {
+  return createHmac('sha256', secret).update(rawBody).digest('hex');
+}
+
+/**
+ * Whether `signature` is the HMAC-SHA256 of the raw body. Accepts hex or base64, with or without a
+ * `sha256=` prefix; compares in constant time so a guess learns nothing from timing.
+ */
+export function isValidWebhookSignature(
+  rawBody: Buffer,
+  signature: string | undefined,
+  secret: string,
+): boolean {
+  if (!signature) return false;
+  const presented = signature.trim().replace(/^sha256=/i, '');
+  const digest = createHmac('sha256', secret).update(rawBody).digest();
+  const decoded = /^[0-9a-f]{64}$/i.test(presented)
+    ? Buffer.from(presented, 'hex')
+    : Buffer.from(presented, 'base64');
+  return decoded.length === digest.length && timingSafeEqual(decoded, digest);
+}
