@@ -1,14 +1,14 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../test/utils/test-database';
-import { configureApp } from '../../app.factory';
 import { AuditModule } from '../../audit/audit.module';
 import { Chat2DeskModule } from '../../chat2desk/chat2desk.module';
 import { ManualClock } from '../../common/clock/clock';
 import { CoreModule } from '../../common/core.module';
+import { DomainExceptionFilter } from '../../common/errors/domain-exception.filter';
 import { AppConfig, loadAppConfig } from '../../config/app-config';
 import { buildTypeOrmOptions } from '../../database/typeorm-options';
 import { RunningSandbox, SandboxOptions, startSandboxServer } from '../../sandbox/sandbox-server';
@@ -63,7 +63,9 @@ export async function createCampaignsTestApp(options: CampaignsTestAppOptions = 
       ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
-    configureApp(app);
+    // As app.factory's configureApp, minus OpenAPI (it needs the auth module).
+    app.useGlobalFilters(new DomainExceptionFilter());
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const opened = database;
