@@ -1,9 +1,11 @@
+import { RequestLedger } from '../chat2desk/request-ledger';
 import { ManualClock } from '../common/clock/clock';
 import { recipientStatusAt } from '../sandbox/sandbox-state';
 import { createTestApp, TestApp } from '../../test/utils/test-app';
 import { StatusTracker } from './status-tracker';
 import { normalizeRecipientStatus } from './status-normalizer';
-import { insertCampaign, insertRecipients, CampaignFixture } from './testing/delivery-fixtures';
+import { insertCampaign, insertRecipients } from './testing/delivery-fixtures';
+import { sendThroughSandbox } from './testing/sandbox-sends';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from './tracking-cost';
 
 const POLL_INTERVAL_MS = 15_000;
@@ -36,65 +38,24 @@ describe('StatusTracker against the sandbox', () => {
 
   afterAll(() => testApp?.close());
 
-  /** Sends `count` messages through the sandbox store at the send rate, polling as the cron would. */
-  async function sendWhileTracking(
-    campaigns: Array<{
-      fixture: CampaignFixture;
-      channelId: number;
-      transport: string;
-      phonePrefix: string;
-      count: number;
-    }>,
-  ) {
-    const clients = campaigns.map((campaign) =>
-      testApp.sandbox.seedClients({
-        count: campaign.count,
-        phonePrefix: campaign.phonePrefix,
-        transport: campaign.transport,
-        channelId: campaign.channelId,
-      }),
-    );
-    const cursors = campaigns.map(() => 0);
-    let sinceTick = 0;
-    while (campaigns.some((campaign, index) => cursors[index] < campaign.count)) {
-      for (const [index, campaign] of campaigns.entries()) {
-        const batch = clients[index].slice(
-          cursors[index],
-          cursors[index] + SEND_RATE_PER_SECOND / campaigns.length,
-        );
-        cursors[index] += batch.length;
-        const rows = batch.map((client) => {
-          const message = testApp.sandbox.state.addMessage({
-            clientId: client.id,
-            text: 'Hello',
-            attachment: null,
-            type: 'to_client',
-            transport: campaign.transport,
-            channelId: campaign.channelId,
-            operatorId: 1,
-            createdAtMs: clock.nowMs(),
-          });
-          return { phone: client.phone, messageId: message.id, clientId: client.id, sentAt: clock.now() };
-        });
-        if (rows.length > 0) await insertRecipients(testApp.database.dataSource, campaign.fixture, rows);
-      }
-      clock.advance(1_000);
-      sinceTick += 1_000;
-      if (sinceTick >= 5_000) {
-        await tracker.pollOnce();
-        sinceTick = 0;
-      }
-    }
-  }
-
   it('settles every message in batches, matches the sandbox truth and costs at most 0.02 requests per message', async () => {
     const { dataSource } = testApp.database;
     const whatsapp = await insertCampaign(dataSource, { channelId: 1, transport: 'whatsapp' });
     const viber = await insertCampaign(dataSource, { channelId: 2, transport: 'viber' });
-    await sendWhileTracking([
-      { fixture: whatsapp, channelId: 1, transport: 'whatsapp', phonePrefix: '7911', count: 2_000 },
-      { fixture: viber, channelId: 2, transport: 'viber', phonePrefix: '7922', count: 1_000 },
-    ]);
+    await sendThroughSandbox(
+      testApp.sandbox,
+      dataSource,
+      clock,
+      [
+        { fixture: whatsapp, channelId: 1, transport: 'whatsapp', phonePrefix: '7911', count: 2_000 },
+        { fixture: viber, channelId: 2, transport: 'viber', phonePrefix: '7922', count: 1_000 },
+      ],
+      // A tracking round every 5 s while sending, as the cron would run.
+      {
+        perSecond: SEND_RATE_PER_SECOND,
+        afterSecond: (elapsedMs) => (elapsedMs % 5_000 === 0 ? tracker.pollOnce() : undefined),
+      },
+    );
     const cost = await measureTrackingCost({
       tracker,
       dataSource,
@@ -133,8 +94,7 @@ describe('StatusTracker against the sandbox', () => {
     );
     expect(failedReason.count).toBe(truth.get('failed'));
 
-    const ledger = testApp.app.get((await import('../chat2desk/request-ledger')).RequestLedger);
-    const byKind = await ledger.countsByKind(whatsapp.campaignId);
+    const byKind = await testApp.app.get(RequestLedger).countsByKind(whatsapp.campaignId);
     expect(byKind.status_poll).toBeGreaterThan(0);
   });
 
