@@ -43,7 +43,8 @@ export const CSV_COLUMNS: Array<{ key: keyof RecipientRow; header: string }> = [
   { key: 'failedAt', header: 'failed_at' },
 ];
 
-const ROW_COLUMNS = `id::text, phone, name, state, raw_status AS "rawStatus", reason,
+// `r.id` in ORDER BY: the output column `id` is text, and text order would break keyset paging.
+const ROW_COLUMNS = `r.id::text AS id, phone, name, state, raw_status AS "rawStatus", reason,
   to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "sentAt",
   to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "deliveredAt",
   to_char(read_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "readAt",
@@ -64,7 +65,7 @@ export class CampaignRecipientsService {
     const params = [campaign.id, filter.state ?? null, filter.reason ?? null];
     const [items, [{ total }]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${ROW_COLUMNS} FROM campaign_recipients WHERE ${where} ORDER BY id LIMIT $4 OFFSET $5`,
+        `SELECT ${ROW_COLUMNS} FROM campaign_recipients r WHERE ${where} ORDER BY r.id LIMIT $4 OFFSET $5`,
         [...params, filter.limit, filter.offset],
       ),
       this.dataSource.query(`SELECT count(*)::int AS total FROM campaign_recipients WHERE ${where}`, params),
@@ -94,7 +95,7 @@ export class CampaignRecipientsService {
     let afterId = '0';
     for (;;) {
       const page: RecipientRow[] = await this.dataSource.query(
-        `SELECT ${ROW_COLUMNS} FROM campaign_recipients WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        `SELECT ${ROW_COLUMNS} FROM campaign_recipients r WHERE campaign_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3`,
         [campaignId, afterId, EXPORT_PAGE_ROWS],
       );
       yield* page;
