@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { ManualClock } from '../common/clock/clock';
+import { OptOutService } from '../contacts/opt-out.service';
 import { normalizeRecipientStatus } from '../delivery/status-normalizer';
 import { StatusTracker } from '../delivery/status-tracker';
 import { insertCampaign, insertRecipients } from '../delivery/testing/delivery-fixtures';
@@ -104,6 +105,26 @@ describe('reports over HTTP', () => {
     expect(new Set(failed.body.items.map((item) => `${item.state}|${item.rawStatus}`))).toEqual(
       new Set(['failed|not delivered']),
     );
+  });
+
+  it('counts the recipients who opted out after the campaign wrote to them', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await insertRecipients(dataSource, campaign, [
+      { phone: '79660000001', state: 'delivered', sentAt: anHourAgo },
+      { phone: '79660000002', state: 'delivered', sentAt: anHourAgo },
+      { phone: '79660000003', state: 'skipped', reason: 'opted out' },
+    ]);
+    // Opted out before this campaign (not its doing), after it, and never written to.
+    await dataSource.query(
+      `INSERT INTO opt_outs (phone, source, created_at) VALUES ('79660000002', 'manual', now() - interval '2 hours')`,
+    );
+    await testApp.app.get(OptOutService).optOut('79660000001', 'webhook', 'stop word "STOP"');
+    await testApp.app.get(OptOutService).optOut('79660000003', 'webhook', 'stop word "STOP"');
+    const { body } = await getJson<CampaignReport>(`/api/campaigns/${campaign.campaignId}/report`);
+    expect(body.optedOutAfterSend).toBe(1);
+    expect(body.failureReasons).toEqual([{ state: 'skipped', reason: 'opted out', count: 1 }]);
   });
 
   it('pages recipients in a stable order and validates the query', async () => {

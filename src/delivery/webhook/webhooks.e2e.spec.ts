@@ -1,4 +1,8 @@
 import { createTestApp, TestApp } from '../../../test/utils/test-app';
+import { Campaign } from '../../campaigns/entities/campaign.entity';
+import { OPTED_OUT_REASON } from '../../campaigns/runs/recipient-source';
+import { RunPreparationService } from '../../campaigns/runs/run-preparation.service';
+import { createCampaignRow, createContactList, recipientsOf } from '../../campaigns/testing/campaign.factory';
 import { insertCampaign, insertRecipients } from '../testing/delivery-fixtures';
 import { signWebhookBody } from './webhook-signature';
 
@@ -75,6 +79,25 @@ describe('POST /api/webhooks/chat2desk', () => {
       source: 'webhook',
       reason: expect.stringContaining('stop word "Стоп!"'),
     });
+  });
+
+  it('excludes a contact opted out by a stop word from the next campaign', async () => {
+    const { dataSource } = testApp.database;
+    const listId = await createContactList(dataSource, [
+      { phone: '79006660001', name: 'Anna' },
+      { phone: '79006660002', name: 'Boris' },
+    ]);
+    testApp.sandbox.seedClients({ phones: ['79006660001'] });
+    await testApp.sandbox.inbox({ phone: '79006660001', text: 'отписаться' });
+
+    const campaignId = await createCampaignRow(dataSource, { listId, state: 'running' });
+    const campaign = await dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId });
+    await testApp.app.get(RunPreparationService).prepareRun(campaign, new Date());
+    const recipients = await recipientsOf(dataSource, campaignId);
+    expect(recipients.map(({ phone, state, reason }) => ({ phone, state, reason }))).toEqual([
+      { phone: '79006660001', state: 'skipped', reason: OPTED_OUT_REASON },
+      { phone: '79006660002', state: 'pending', reason: null },
+    ]);
   });
 
   it('needs the API key to register', async () => {
