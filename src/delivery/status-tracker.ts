@@ -14,6 +14,15 @@ export const STATUS_PAGE_SIZE = 200;
 const MAX_CHECK_INTERVAL_MS = 6 * 3600_000;
 /** Bounds the work (and the requests) one channel may take in one tick; the rest waits for the next. */
 const MAX_PAGES_PER_CHANNEL_TICK = 50;
+/** The tracking budget (issue 5): at most 0.02 list requests per message on average. */
+export const TARGET_REQUESTS_PER_MESSAGE = 0.02;
+/**
+ * A channel is polled when enough messages are ready for one request to stay within the budget
+ * (1 ÷ 0.02 = 50), or when one of them has waited URGENT_AFTER_INTERVALS of its intervals: slow
+ * sends batch up instead of costing a request for a handful of messages.
+ */
+const MIN_READY_FOR_POLL = Math.ceil(1 / TARGET_REQUESTS_PER_MESSAGE);
+const URGENT_AFTER_INTERVALS = 4;
 /** Any value will do as long as no other advisory lock in the app uses it. */
 const TRACKER_LOCK_KEY = 7_245_001;
 
@@ -40,9 +49,8 @@ interface ChannelDue {
 /**
  * When an in-flight message is next worth a look: its check interval doubles with its age (first
  * look `base` after sending, then 2×, 4×… capped), so fresh sends are polled often and stragglers
- * cost little. A message is *ready* at `checked_at + interval` and *urgent* one interval later; a
- * channel is polled when something is urgent or a full page is ready, which batches slow senders'
- * messages into full pages. `$1` = base interval, `$2` = cap, `$3` = now.
+ * cost little. A message is *ready* at `checked_at + interval` and *urgent* URGENT_AFTER_INTERVALS
+ * intervals later. `$1` = base interval, `$2` = cap, `$3` = now.
  */
 const IN_FLIGHT_SQL = `
   SELECT r.campaign_id, c.channel_id, r.chat2desk_message_id AS message_id, t.checked_at, t.wait
@@ -110,14 +118,14 @@ export class StatusTracker {
 
   private async channelsDue(now: Date): Promise<ChannelDue[]> {
     const rows: ChannelDue[] = await this.dataSource.query(
-      `SELECT f.channel_id::text AS channel_id, count(*)::int AS ready, bool_or(f.checked_at + 2 * f.wait <= $3) AS urgent
+      `SELECT f.channel_id::text AS channel_id, count(*)::int AS ready, bool_or(f.checked_at + ${URGENT_AFTER_INTERVALS} * f.wait <= $3) AS urgent
        FROM (${IN_FLIGHT_SQL}) f
        WHERE f.checked_at + f.wait <= $3
        GROUP BY f.channel_id
        ORDER BY f.channel_id`,
       this.scheduleParams(now),
     );
-    return rows.filter((row) => row.urgent || row.ready >= STATUS_PAGE_SIZE);
+    return rows.filter((row) => row.urgent || row.ready >= MIN_READY_FOR_POLL);
   }
 
   /** Walks the ready messages of one channel in id order, one list page per gap-free run of ids. */
