@@ -202,7 +202,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     copyFailed.catch(() => undefined);
     const progress = new ProgressReporter(this.dataSource, job, onProgress);
     let header: string[] = [];
-    const summary = await parseInWorker(
+    const parsing = parseInWorker(
       {
         filePath: job.filePath,
         originalName: job.originalName,
@@ -220,6 +220,12 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       signal,
     );
+    const summary = await parsing.catch(async (error: unknown) => {
+      // An open COPY holds the connection: fail it (CopyFail) so that ROLLBACK can run.
+      copy.destroy(error instanceof Error ? error : new Error(String(error)));
+      await copyFailed.catch(() => undefined);
+      throw error;
+    });
     copy.end();
     await Promise.race([once(copy, 'finish'), copyFailed]);
     await progress.flush();

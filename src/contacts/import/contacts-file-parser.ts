@@ -216,13 +216,14 @@ function firstValue(record: string[], columns: number[]): string | undefined {
   return undefined;
 }
 
+/** Parts joined with spaces; line breaks inside a quoted name would break message templates. */
 function joinName(record: string[], columns: number[]): string | null {
   let name = '';
   for (const index of columns) {
     const part = record[index]?.trim();
     if (part) name = name ? `${name} ${part}` : part;
   }
-  return name || null;
+  return name ? name.replace(/\s+/g, ' ') : null;
 }
 
 function attributesOf(record: string[], mapping: ColumnMapping): Record<string, string> {

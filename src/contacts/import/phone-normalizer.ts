@@ -11,7 +11,7 @@ const CACHE_MIN_LENGTH = 9;
 const CACHE_MAX_ENTRIES = 200_000;
 
 const PARSE_ERROR_REASONS: Record<string, string> = {
-  INVALID_COUNTRY: 'no country code and no default country to read it with',
+  INVALID_COUNTRY: 'unknown country code, or no +country code and no default country',
   NOT_A_NUMBER: 'not a phone number',
   TOO_SHORT: 'too short to be a phone number',
   TOO_LONG: 'too long to be a phone number',
