@@ -19,6 +19,11 @@ describe('auth over HTTP (real app)', () => {
     expect(ok.body).toEqual({ actor: 'api-key' });
   });
 
+  it('serves /health without credentials', async () => {
+    const health = await request(t.url).get('/health').expect(200);
+    expect(health.body.status).toBeDefined();
+  });
+
   it('signs in with the key into an HttpOnly SameSite=Strict cookie, and signs out', async () => {
     const login = await request(t.url).post('/auth/login').send({ apiKey: TEST_API_KEY }).expect(200);
     const setCookie = login.headers['set-cookie'] as unknown as string[];

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { QuotaService } from '../chat2desk/quota.service';
 
 /** Outcome label of chat2desk_requests_total; use the name of the client's typed error in snake case. */
 export type Chat2DeskRequestOutcome =
@@ -12,6 +14,7 @@ export type Chat2DeskRequestOutcome =
   | 'auth_failed'
   | 'client_already_exists'
   | 'validation_failed'
+  | 'not_found'
   | 'transient'
   | 'ambiguous';
 
@@ -34,8 +37,9 @@ export class MetricsService {
 
   private readonly quotaRemaining = new Gauge({
     name: 'quota_remaining',
-    help: 'Chat2Desk requests left this month for campaigns (limit - used - reserve)',
+    help: 'Chat2Desk requests campaigns may still spend this month (limit - used - reserve); absent when unlimited or unknown',
     registers: [this.registry],
+    collect: () => this.collectQuotaRemaining(),
   });
 
   private readonly rateLimiterWait = new Histogram({
@@ -69,6 +73,7 @@ export class MetricsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
+    private readonly moduleRef: ModuleRef,
   ) {
     logger.setContext(MetricsService.name);
     collectDefaultMetrics({ register: this.registry });
@@ -76,10 +81,6 @@ export class MetricsService {
 
   recordChat2DeskRequest(endpoint: string, outcome: Chat2DeskRequestOutcome): void {
     this.chat2deskRequests.inc({ endpoint, outcome });
-  }
-
-  setQuotaRemaining(requests: number): void {
-    this.quotaRemaining.set(requests);
   }
 
   observeRateLimiterWait(seconds: number): void {
@@ -97,6 +98,30 @@ export class MetricsService {
   /** The text exposition format Prometheus scrapes. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private async collectQuotaRemaining(): Promise<void> {
+    this.quotaRemaining.reset();
+    const quota = this.findQuotaService();
+    if (!quota) return;
+    try {
+      const { remaining } = await quota.status();
+      if (remaining !== null) this.quotaRemaining.set(remaining);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'quota_remaining: quota status failed');
+    }
+  }
+
+  /**
+   * Looked up at scrape time: the Chat2Desk module injects this service, so a constructor
+   * dependency on its QuotaService would be circular. Absent in apps without that module.
+   */
+  private findQuotaService(): QuotaService | undefined {
+    try {
+      return this.moduleRef.get(QuotaService, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   private async collectRecipientsByState(): Promise<void> {

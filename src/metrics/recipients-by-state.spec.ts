@@ -1,3 +1,5 @@
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { createEmptyDatabase } from '../../test/utils/test-database';
@@ -11,7 +13,14 @@ describe('recipients_by_state collector', () => {
   beforeAll(async () => {
     database = await createEmptyDatabase();
     dataSource = await new DataSource({ type: 'postgres', url: database.url }).initialize();
-    metrics = new MetricsService(dataSource, new PinoLogger({ pinoHttp: { level: 'silent' } }));
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        MetricsService,
+        { provide: getDataSourceToken(), useValue: dataSource },
+        { provide: PinoLogger, useValue: new PinoLogger({ pinoHttp: { level: 'silent' } }) },
+      ],
+    }).compile();
+    metrics = moduleRef.get(MetricsService);
   });
   afterAll(async () => {
     await dataSource.destroy();
