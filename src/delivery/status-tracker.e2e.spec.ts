@@ -2,7 +2,7 @@ import { RequestLedger } from '../chat2desk/request-ledger';
 import { ManualClock } from '../common/clock/clock';
 import { recipientStatusAt } from '../sandbox/sandbox-state';
 import { createTestApp, TestApp } from '../../test/utils/test-app';
-import { StatusTracker } from './status-tracker';
+import { StatusTracker, TARGET_REQUESTS_PER_MESSAGE } from './status-tracker';
 import { normalizeRecipientStatus } from './status-normalizer';
 import { insertCampaign, insertRecipients } from './testing/delivery-fixtures';
 import { sendThroughSandbox } from './testing/sandbox-sends';
@@ -66,7 +66,7 @@ describe('StatusTracker against the sandbox', () => {
     expect(cost.stillInFlight).toBe(0);
     expect(cost.messages).toBe(3_000);
     expect(cost.requests).toBeGreaterThan(0);
-    expect(cost.requestsPerMessage).toBeLessThanOrEqual(0.02);
+    expect(cost.requestsPerMessage).toBeLessThanOrEqual(TARGET_REQUESTS_PER_MESSAGE);
     // Never one GET per message.
     expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/messages/:id'] ?? 0).toBe(0);
 

@@ -109,7 +109,7 @@ describe('POST /api/webhooks/chat2desk', () => {
     expect(response.status).toBe(401);
   });
 
-  it('finds the phone of a client the payload names only by id, and ignores ordinary messages', async () => {
+  it('finds the phone of a client the payload names only by id; ignores ordinary messages and other events', async () => {
     const { dataSource } = testApp.database;
     const campaign = await insertCampaign(dataSource);
     await insertRecipients(dataSource, campaign, [
@@ -122,6 +122,14 @@ describe('POST /api/webhooks/chat2desk', () => {
     const stop = JSON.stringify({ type: 'from_client', client_id: 4242, text: 'STOP' });
     expect(await (await post(stop)).json()).toEqual({ handled: 'opted_out', phone: '79007770001' });
     expect(await optOutRow('79007770001')).toMatchObject({ source: 'webhook' });
+
+    const stranger = JSON.stringify({ event: 'inbox', client_id: 999_999, text: 'stop' });
+    expect(await (await post(stranger)).json()).toEqual({
+      handled: 'stop_word_unknown_client',
+      clientId: 999_999,
+    });
+    const other = JSON.stringify({ event: 'close_dialog', client_id: 4242 });
+    expect(await (await post(other)).json()).toEqual({ handled: 'ignored', event: 'close_dialog' });
   });
 
   it('applies outbox_status events to recipients, recorded with source webhook', async () => {
