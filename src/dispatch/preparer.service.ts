@@ -20,6 +20,8 @@ import { PreparationFailure, PreparationQueue, ResolvedClient, UnresolvedGroup, 
 const CACHE_RESOLVE_CHUNK = 5_000;
 /** After a full sync, phones still unknown are known to be missing: create them, do not sync again for this long. */
 const SYNC_VALID_MS = 60 * 60_000;
+/** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
+const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;
 
 export const CREATION_DISABLED_REASON = 'no Chat2Desk client for this phone, and creating clients is disabled for the account (ask Chat2Desk support to enable it)';
 
@@ -45,7 +47,7 @@ type Resolution =
 export class Preparer {
   private readonly logger = new Logger(Preparer.name);
   private readonly lookups: pLimit.Limit;
-  private creationDisabled = false;
+  private creationDisabledAtMs?: number;
   private readonly syncedAt = new Map<string, number>();
 
   constructor(
@@ -117,6 +119,10 @@ export class Preparer {
     this.syncedAt.set(groupKey(group), this.clock.nowMs());
   }
 
+  private get creationDisabled(): boolean {
+    return this.creationDisabledAtMs !== undefined && this.clock.nowMs() - this.creationDisabledAtMs < CREATION_DISABLED_RECHECK_MS;
+  }
+
   private recentlySynced(group: UnresolvedGroup): boolean {
     const at = this.syncedAt.get(groupKey(group));
     return at !== undefined && this.clock.nowMs() - at < SYNC_VALID_MS;
@@ -175,7 +181,7 @@ export class Preparer {
 
   private resolutionFailure(error: unknown): Resolution {
     if (error instanceof Chat2DeskClientCreationDisabledError) {
-      this.creationDisabled = true;
+      this.creationDisabledAtMs = this.clock.nowMs();
       return impossible('failed', CREATION_DISABLED_REASON, errorClassOf(error));
     }
     // e.g. "Transport viber is not supported by channel 1": the recipient cannot be reached this way.
