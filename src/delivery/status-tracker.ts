@@ -53,14 +53,11 @@ interface ChannelDue {
  * intervals later. `$1` = base interval, `$2` = cap, `$3` = now.
  */
 const IN_FLIGHT_SQL = `
-  SELECT r.campaign_id, c.channel_id, r.chat2desk_message_id AS message_id, t.checked_at, t.wait
+  SELECT r.campaign_id, c.channel_id, r.chat2desk_message_id AS message_id, k.checked_at,
+         least(greatest(k.checked_at - coalesce(r.sent_at, k.checked_at), $1::interval), $2::interval) AS wait
   FROM campaign_recipients r
   JOIN campaigns c ON c.id = r.campaign_id
   CROSS JOIN LATERAL (SELECT coalesce(r.status_checked_at, r.sent_at, r.updated_at) AS checked_at) k
-  CROSS JOIN LATERAL (
-    SELECT k.checked_at,
-           least(greatest(k.checked_at - coalesce(r.sent_at, k.checked_at), $1::interval), $2::interval) AS wait
-  ) t
   WHERE r.state = 'sent' AND r.chat2desk_message_id IS NOT NULL`;
 
 /**
