@@ -17,7 +17,7 @@ export interface Chat2DeskStatusSnapshot {
 /** An unreachable or rejected account is re-checked with one api_info call at most this often. */
 const RECHECK_UNREACHABLE_MS = 30_000;
 const RECHECK_REJECTED_MS = 10 * 60_000;
-const PROBE_CACHE_MS = 5_000;
+const PROBE_CACHE_MS = 1_000;
 const PROBE_TIMEOUT_MS = 2_000;
 
 /**
