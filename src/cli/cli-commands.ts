@@ -17,6 +17,7 @@
  */
 import { ApiKeyCommand } from './commands/api-key.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { QuotaCommand } from './commands/quota.command';
 import { SandboxCommand } from './commands/sandbox.command';
 
 export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxCommand];
@@ -26,5 +27,6 @@ export const DATABASE_COMMAND_NAMES = ['migrate'];
 export const STANDALONE_COMMAND_NAMES = ['migrate', 'api-key', 'sandbox'];
 
 export const APP_COMMANDS = [
+  QuotaCommand,
   // ...CONTACTS_COMMANDS, ...CAMPAIGNS_COMMANDS, ...REPORTS_COMMANDS,
 ];
