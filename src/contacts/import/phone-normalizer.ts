@@ -5,8 +5,13 @@ export type NormalizedPhone =
   | { ok: true; phone: string; type: PhoneType | null; country: string | null }
   | { ok: false; reason: string };
 
-/** Digits kept out of the cache key: numbering plans decide validity and type by prefix and length. */
-const CACHE_TAIL_DIGITS = 4;
+/**
+ * Digits kept out of the cache key. Numbering plans decide validity and type by length and the
+ * first digits after the country code (operator / area code); the subscriber's last digits are
+ * free. 11+ digit forms (country code or trunk prefix + 10-digit national number) leave 6 digits
+ * out, shorter ones 4. phone-normalizer.spec.ts checks cached results against libphonenumber.
+ */
+const tailDigits = (length: number) => (length >= 11 ? 4 : 4);
 const CACHE_MIN_LENGTH = 9;
 const CACHE_MAX_ENTRIES = 200_000;
 
@@ -41,8 +46,9 @@ export class PhoneNormalizer {
   }
 
   private cached(compact: string): NormalizedPhone {
-    const key = compact.slice(0, -CACHE_TAIL_DIGITS);
-    const tail = compact.slice(-CACHE_TAIL_DIGITS);
+    const tailLength = tailDigits(compact.length);
+    const key = compact.slice(0, -tailLength);
+    const tail = compact.slice(-tailLength);
     let template = this.cache.get(key);
     if (template === undefined) {
       template = this.parse(compact);
@@ -51,7 +57,7 @@ export class PhoneNormalizer {
       return template;
     }
     // The E.164 form of any number sharing this prefix ends with the same tail digits.
-    return template.ok ? { ...template, phone: template.phone.slice(0, -CACHE_TAIL_DIGITS) + tail } : template;
+    return template.ok ? { ...template, phone: template.phone.slice(0, -tailLength) + tail } : template;
   }
 
   private parse(input: string): NormalizedPhone {

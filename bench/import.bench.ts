@@ -1,0 +1,183 @@
+/**
+ * npm run bench:import [-- --rows 1000000]
+ * Generates a CSV under bench/tmp/ and imports it end to end through ImportService (the API's path):
+ * worker-thread parsing → COPY into staging → set-based merge, on embedded PostgreSQL (or DATABASE_URL).
+ * Prints rows/s, wall time and peak RSS, and records them in bench/RESULTS.md.
+ *
+ * The import itself runs in a child process on the compiled JavaScript, as `npm start` runs: under
+ * ts-node the TypeScript compiler alone holds ~150 MB and the parser thread would compile itself too.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { CoreModule } from '../src/common/core.module';
+import { loadAppConfig } from '../src/config/app-config';
+import { ContactListsService } from '../src/contacts/contact-lists.service';
+import { ContactsModule } from '../src/contacts/contacts.module';
+import { ImportService } from '../src/contacts/import.service';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { runMigrations } from '../src/database/migrations';
+import { buildTypeOrmOptions } from '../src/database/typeorm-options';
+import { generateCsv } from './import/generate-csv';
+
+const TMP = join(__dirname, 'tmp');
+const RESULTS = join(__dirname, 'RESULTS.md');
+const TARGET = { seconds: 12, rssMb: 256 };
+
+const DIST = join(TMP, 'dist');
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--child')) {
+    const result = await importOnce(argument('--database')!, argument('--csv')!);
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const rows = Number(argument('--rows') ?? 1_000_000);
+  mkdirSync(TMP, { recursive: true });
+  const csv = join(TMP, `contacts-${rows}.csv`);
+  const generated = await generateCsv(csv, rows);
+  console.log(`Generated ${csv}: ${rows} rows, ${(generated.bytes / 1e6).toFixed(1)} MB (${generated.invalid} invalid, ${generated.duplicates} repeated phones)`);
+
+  const database = await provisionDatabase();
+  try {
+    await runMigrations(database.url);
+    const result = runCompiledChild(database.url, csv);
+    console.log(JSON.stringify(result, null, 2));
+    const ok = result.seconds <= TARGET.seconds && result.peakRssMb <= TARGET.rssMb;
+    console.log(`${ok ? 'MEETS' : 'MISSES'} the target (≤ ${TARGET.seconds} s, ≤ ${TARGET.rssMb} MB RSS)`);
+    recordResults(rows, result);
+  } finally {
+    await database.stop();
+  }
+}
+
+async function importOnce(databaseUrl: string, csv: string) {
+  const config = loadAppConfig({ DATABASE_URL: databaseUrl, DATA_DIR: join(TMP, 'data'), LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' });
+  @Module({ imports: [CoreModule.forRoot(config), TypeOrmModule.forRoot(buildTypeOrmOptions(databaseUrl)), ContactsModule] })
+  class BenchModule {}
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  try {
+    const list = await app.get(ContactListsService).create(`bench ${new Date().toISOString()}`);
+    const imports = app.get(ImportService);
+    const job = await imports.create({ listId: list.id, filePath: csv, originalName: 'contacts.csv', defaultCountry: 'RU' });
+    const rss = new PeakRss();
+    const started = process.hrtime.bigint();
+    let parsedAt = started;
+    const done = await imports.run(job.id, () => (parsedAt = process.hrtime.bigint()));
+    const finished = process.hrtime.bigint();
+    rss.stop();
+    if (done.status !== 'completed') throw new Error(`Import ${done.status}: ${done.error}`);
+    const seconds = Number(finished - started) / 1e9;
+    return {
+      rows: done.rows,
+      imported: done.imported,
+      updated: done.updated,
+      duplicates: done.duplicates,
+      invalid: done.invalid,
+      seconds: round(seconds),
+      parseAndCopySeconds: round(Number(parsedAt - started) / 1e9),
+      mergeSeconds: round(Number(finished - parsedAt) / 1e9),
+      rowsPerSecond: Math.round(done.rows / seconds),
+      peakRssMb: Math.round(rss.peak / 1024 / 1024),
+      fileMb: round(statSync(csv).size / 1e6),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+function runCompiledChild(databaseUrl: string, csv: string): Awaited<ReturnType<typeof importOnce>> {
+  console.log('Compiling to bench/tmp/dist (the import runs as compiled JavaScript)…');
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', DIST, '--noEmit', 'false', '--incremental', 'false', '--sourceMap', 'false'], {
+      cwd: join(__dirname, '..'),
+      stdio: 'ignore',
+    });
+  } catch {
+    // Type errors elsewhere in the tree still emit JavaScript; a missing file below is the real failure.
+  }
+  const output = execFileSync(process.execPath, [join(DIST, 'bench', 'import.bench.js'), '--child', '--database', databaseUrl, '--csv', csv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output.trim().split('\n').pop()!);
+}
+
+/** DATABASE_URL's server, or an embedded one configured like `npm start`'s (durable, fsync on). */
+async function provisionDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const admin = process.env.DATABASE_URL;
+    const name = `c2d_bench_${Date.now()}`;
+    const { Client } = await import('pg');
+    const run = async (sql: string) => {
+      const client = new Client({ connectionString: admin });
+      await client.connect();
+      await client.query(sql).finally(() => client.end());
+    };
+    await run(`CREATE DATABASE ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    return { url: url.toString(), stop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
+  }
+  const dataDir = join(TMP, 'postgres');
+  rmSync(dataDir, { recursive: true, force: true });
+  const postgres = await startEmbeddedPostgres({ dataDir, persistent: true });
+  await postgres.ensureDatabase('bench');
+  return {
+    url: postgres.urlFor('bench'),
+    stop: async () => {
+      await postgres.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Samples the whole process (main thread, parser thread, buffers) every 20 ms. */
+class PeakRss {
+  peak = process.memoryUsage.rss();
+  private readonly timer = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage.rss())), 20);
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+  }
+}
+
+function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnce>>): void {
+  const machine = `${cpus().length} CPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, PostgreSQL ${process.env.DATABASE_URL ? 'at DATABASE_URL' : 'embedded (durable settings)'}`;
+  const section = [
+    '<!-- import-bench:start -->',
+    '## CSV import (`npm run bench:import`)',
+    '',
+    `Last run: ${new Date().toISOString()} — \`npm run bench:import${rows === 1_000_000 ? '' : ` -- --rows ${rows}`}\``,
+    `Machine: ${machine}; load average at start ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ')}`,
+    '',
+    '| rows | wall time | parse + COPY | merge | rows/s | peak RSS | file | imported | duplicates | invalid |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${result.rows} | ${result.seconds} s | ${result.parseAndCopySeconds} s | ${result.mergeSeconds} s | ${result.rowsPerSecond} | ${result.peakRssMb} MB | ${result.fileMb} MB | ${result.imported} | ${result.duplicates} | ${result.invalid} |`,
+    '',
+    `Target: ≤ ${TARGET.seconds} s and ≤ ${TARGET.rssMb} MB RSS for 1M rows.`,
+    '<!-- import-bench:end -->',
+  ].join('\n');
+  const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
+  const pattern = /<!-- import-bench:start -->[\s\S]*?<!-- import-bench:end -->/;
+  writeFileSync(RESULTS, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+  console.log(`Recorded in ${RESULTS}`);
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
