@@ -97,7 +97,7 @@ describe('reports over HTTP', () => {
       items: Array<{ state: string; reason: string; rawStatus: string }>;
       total: number;
     }>(
-      `/api/campaigns/${campaign.campaignId}/recipients?state=failed&reason=${encodeURIComponent('Chat2Desk: not delivered')}&limit=1000`,
+      `/api/campaigns/${campaign.campaignId}/recipients?state=failed&reason=${encodeURIComponent('Chat2Desk: not delivered')}&limit=500`,
     );
     expect(failed.status).toBe(200);
     expect(failed.body.total).toBe(reasons['Chat2Desk: not delivered']);
@@ -147,7 +147,7 @@ describe('reports over HTTP', () => {
     expect(page.body).toMatchObject({ total: 25, limit: 10, offset: 10 });
     expect(page.body.items.map((item) => item.id)).toEqual(ids.slice(10, 20));
 
-    expect((await getJson(`/api/campaigns/${campaign.campaignId}/recipients?limit=1001`)).status).toBe(400);
+    expect((await getJson(`/api/campaigns/${campaign.campaignId}/recipients?limit=501`)).status).toBe(400);
     expect((await getJson(`/api/campaigns/${campaign.campaignId}/recipients?state=lost`)).status).toBe(400);
     expect((await getJson(`/api/campaigns/00000000-0000-0000-0000-000000000000/report`)).status).toBe(404);
     expect((await getJson(`/api/campaigns/not-a-uuid/recipients`)).status).toBe(404);

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { RECIPIENT_STATES, RecipientState } from '../../campaigns/campaign-states';
+import { PaginationQueryDto } from '../../common/http/pagination.dto';
 
-export const MAX_RECIPIENTS_PAGE = 1_000;
-
-export class RecipientsQueryDto {
+/** `?state=&reason=` on top of the shared `?limit=&offset=` (limit ≤ MAX_PAGE_SIZE). */
+export class RecipientsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: RECIPIENT_STATES })
   @IsOptional()
   @IsIn(RECIPIENT_STATES)
@@ -19,21 +18,6 @@ export class RecipientsQueryDto {
   @IsString()
   @MaxLength(500)
   reason?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RECIPIENTS_PAGE, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_RECIPIENTS_PAGE)
-  limit = 100;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
 
 export class QuotaQueryDto {
