@@ -111,7 +111,8 @@ export async function exactlyOnceProblems(dataSource: DataSource, sandbox: Runni
     const messages = client ? (sandbox.state.messagesByClient.get(client.id) ?? []).filter((message) => message.type === 'to_client') : [];
     if (recipient.state !== 'sent') problems.push(`${recipient.phone}: state ${recipient.state}`);
     if (messages.length !== 1) problems.push(`${recipient.phone}: ${messages.length} messages`);
-    else if (recipient.message_id !== null && Number(recipient.message_id) !== messages[0].id) {
+    else if (recipient.message_id === null) problems.push(`${recipient.phone}: no message id recorded`);
+    else if (Number(recipient.message_id) !== messages[0].id) {
       problems.push(`${recipient.phone}: recorded message ${recipient.message_id}, sandbox has ${messages[0].id}`);
     }
   }

@@ -1,0 +1,150 @@
+import { createTestApp, TestApp } from '../../test/utils/test-app';
+import { Dispatcher } from './dispatcher.service';
+import { DispatchWorker } from './dispatch-worker.service';
+import { RecipientQueue } from './recipient-queue';
+import { exactlyOnceProblems, phoneRange, recipientCounts, seedCampaign, seedKnownClients, waitFor } from './testing/dispatch-fixtures';
+
+describe('exactly once through faults, ambiguous answers and abandoned leases', () => {
+  let testApp: TestApp;
+  let worker: DispatchWorker;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      env: {
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: '300',
+        CHAT2DESK_REQUEST_TIMEOUT_MS: '300',
+        DISPATCH_RETRY_BASE_DELAY_MS: '10',
+        DISPATCH_MAX_ATTEMPTS: '30',
+        DISPATCH_POLL_INTERVAL_MS: '50',
+      },
+      sandbox: { rateLimitPerSecond: 300, seed: 7 },
+    });
+    worker = testApp.app.get(DispatchWorker);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  // No sandbox reset between tests: Chat2Desk never reuses message ids, and reconciliation relies on that.
+  beforeEach(() => {
+    testApp.sandbox.configure({ faults: {}, omitMessageId: false });
+  });
+
+  async function sendAll(campaignId: string, total: number): Promise<void> {
+    await waitFor(
+      async () => {
+        await worker.tick();
+        return recipientCounts(testApp.database.dataSource, campaignId);
+      },
+      (counts) => counts.sent === total,
+      40_000,
+      20,
+    );
+  }
+
+  it('500 before and after, answers slower than the timeout and resets: every recipient gets exactly one message', async () => {
+    const { dataSource } = testApp.database;
+    const phones = phoneRange('7911', 80);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    testApp.sandbox.configure({
+      faults: { 'POST /v1/messages': { error500Before: 0.1, error500After: 0.1, resetAfter: 0.1, slowAfterProbability: 0.1, slowAfterMs: 600 } },
+    });
+
+    await sendAll(campaignId, phones.length);
+
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+    const retried: Array<{ count: number }> = await dataSource.query(`SELECT count(*)::int AS count FROM campaign_recipients WHERE campaign_id = $1 AND attempts > 1`, [campaignId]);
+    // The faults did happen and were retried (about 10 % "500 before" alone).
+    expect(retried[0].count).toBeGreaterThan(0);
+    expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/messages']).toBeGreaterThan(0);
+  });
+
+  it('finds the message id in the list when the send answer omits it', async () => {
+    const { dataSource } = testApp.database;
+    testApp.sandbox.configure({ omitMessageId: true });
+    const phones = phoneRange('7912', 5);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+
+    await sendAll(campaignId, phones.length);
+
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+
+  it('reconciles sending rows whose lease expired: found → sent with its id, not found → sent again once', async () => {
+    const { dataSource, url } = { dataSource: testApp.database.dataSource, url: testApp.sandbox.url };
+    const phones = phoneRange('7913', 2);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    await worker.housekeeping();
+    // A process that claimed both rows, made one request and died: its lease is already over.
+    const claimed = await new RecipientQueue(async (text, params) => dataSource.query(text, params)).claimReady('dead-process', new Date(), -1_000, 10);
+    expect(claimed).toHaveLength(2);
+    const landed = claimed[0];
+    const answer = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { Authorization: testApp.sandbox.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: landed.clientId, text: landed.text, type: 'to_client', transport: 'whatsapp', channel_id: 1 }),
+    }).then((response) => response.json() as Promise<{ data: { message_id: number } }>);
+
+    expect(await testApp.app.get(Dispatcher).sweepExpiredLeases()).toBe(2);
+
+    const rows: Array<{ id: string; state: string; message_id: string | null }> = await dataSource.query(
+      `SELECT id::text, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    expect(rows.find((row) => row.id === landed.id)).toMatchObject({ state: 'sent', message_id: String(answer.data.message_id) });
+    expect(rows.find((row) => row.id !== landed.id)).toMatchObject({ state: 'ready', message_id: null });
+    await sendAll(campaignId, 2);
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+});
+
+describe('monthly quota', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      env: { CHAT2DESK_RATE_LIMIT_PER_SECOND: '200', DISPATCH_POLL_INTERVAL_MS: '50', DISPATCH_BATCH_SIZE: '20' },
+      sandbox: { rateLimitPerSecond: 200 },
+    });
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('pauses the campaign with reason quota when Chat2Desk refuses, and resumes by itself once the limit is raised', async () => {
+    const { dataSource } = testApp.database;
+    const worker = testApp.app.get(DispatchWorker);
+    const phones = phoneRange('7921', 30);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    testApp.sandbox.configure({ monthlyLimit: testApp.sandbox.state.requestsThisMonth + 10 });
+
+    await worker.tick();
+
+    const [campaign] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [campaignId]);
+    expect(campaign).toEqual({ state: 'paused', state_reason: 'quota' });
+    expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 10, ready: 20 });
+    // Refused requests cost no attempt: the recipients are not closer to failing.
+    const [{ max }] = await dataSource.query(`SELECT max(attempts)::int AS max FROM campaign_recipients WHERE campaign_id = $1`, [campaignId]);
+    expect(max).toBe(1);
+
+    testApp.sandbox.configure({ monthlyLimit: 1_000_000 });
+    await waitFor(
+      async () => {
+        await worker.tick();
+        return recipientCounts(dataSource, campaignId);
+      },
+      (counts) => counts.sent === 30,
+      20_000,
+      100,
+    );
+    const [after] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [campaignId]);
+    expect(after).toEqual({ state: 'running', state_reason: null });
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+});
