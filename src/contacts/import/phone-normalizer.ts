@@ -8,10 +8,11 @@ export type NormalizedPhone =
 /**
  * Digits kept out of the cache key. Numbering plans decide validity and type by length and the
  * first digits after the country code (operator / area code); the subscriber's last digits are
- * free. 11+ digit forms (country code or trunk prefix + 10-digit national number) leave 6 digits
- * out, shorter ones 4. phone-normalizer.spec.ts checks cached results against libphonenumber.
+ * free. 11+ digit forms (country code or trunk prefix + 10-digit national number) leave 5 digits
+ * out, shorter ones 4 (6 would be too many: Kazakh landlines depend on the 6th digit from the end).
+ * phone-normalizer.spec.ts checks cached results against libphonenumber across numbering plans.
  */
-const tailDigits = (length: number) => (length >= 11 ? 4 : 4);
+const tailDigits = (length: number) => (length >= 11 ? 5 : 4);
 const CACHE_MIN_LENGTH = 9;
 const CACHE_MAX_ENTRIES = 200_000;
 
