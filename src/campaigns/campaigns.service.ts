@@ -11,7 +11,7 @@ import { CampaignFinder } from './campaign-finder';
 import { CampaignResponse, PreviewItem, PreviewResponse, RecipientCounts, RunSummary } from './dto/campaign-response';
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { Campaign } from './entities/campaign.entity';
-import { recipientSourceSql } from './runs/recipient-source';
+import { recipientSourceSql, recipientSpecOf } from './runs/recipient-source';
 import { assertCron, assertTimezone, parseScheduledAt } from './scheduling/campaign-schedule';
 import { assertSendWindow } from './scheduling/send-window';
 import { SqlParams } from './templates/template-sql';
@@ -89,7 +89,7 @@ export class CampaignsService {
   async preview(id: string, limit: number): Promise<PreviewResponse> {
     const campaign = await this.finder.get(id);
     const messageText = await this.templates.messageTextOf(campaign);
-    const spec = { listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText };
+    const spec = await recipientSpecOf(this.dataSource.manager, campaign, messageText);
     const itemsParams = new SqlParams();
     const items = await this.previewRows(`SELECT * FROM (${recipientSourceSql(spec, itemsParams)}) src ORDER BY src.contact_id LIMIT ${itemsParams.add(limit)}`, itemsParams);
     const missingParams = new SqlParams();

@@ -5,7 +5,7 @@ import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
 import { Campaign } from '../entities/campaign.entity';
-import { recipientSourceSql } from '../runs/recipient-source';
+import { recipientSourceSql, recipientSpecOf } from '../runs/recipient-source';
 import { SqlParams } from '../templates/template-sql';
 import { TemplatesService } from '../templates/templates.service';
 import { CampaignForecast, estimateRequests, QuotaSnapshot } from './campaign-forecast';
@@ -29,7 +29,7 @@ export class CampaignForecastService {
   private async countRecipients(campaign: Campaign): Promise<{ recipients: number; knownClients: number }> {
     const params = new SqlParams();
     const messageText = await this.templates.messageTextOf(campaign);
-    const source = recipientSourceSql({ listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText }, params);
+    const source = recipientSourceSql(await recipientSpecOf(this.dataSource.manager, campaign, messageText), params);
     const [row]: Array<{ recipients: string; known: string }> = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE src.skip_reason IS NULL)::text AS recipients,
               count(*) FILTER (WHERE src.skip_reason IS NULL AND EXISTS (

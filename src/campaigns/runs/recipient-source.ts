@@ -1,5 +1,6 @@
+import type { EntityManager } from 'typeorm';
 import type { Transport } from '../campaign-states';
-import type { ContactFilter } from '../entities/campaign.entity';
+import type { Campaign, ContactFilter } from '../entities/campaign.entity';
 import { parseTemplate } from '../templates/template-renderer';
 import { SqlParams, TemplateSql } from '../templates/template-sql';
 
@@ -12,6 +13,8 @@ export const NOT_MOBILE_PHONE_TYPES = ['fixed_line', 'toll_free', 'premium_rate'
 
 export interface RecipientSourceSpec {
   listId: string;
+  /** listAttributeKeys() of the list. */
+  attributeKeys: readonly string[];
   contactFilter: ContactFilter;
   transport: Transport;
   messageText: string;
@@ -26,7 +29,7 @@ export interface RecipientSourceSpec {
  * Columns: contact_id, phone, name, country, skip_reason, text.
  */
 export function recipientSourceSql(spec: RecipientSourceSpec, params: SqlParams): string {
-  const template = new TemplateSql(parseTemplate(spec.messageText), params);
+  const template = new TemplateSql(parseTemplate(spec.messageText), params, spec.attributeKeys);
   const whatsapp = spec.transport === 'whatsapp';
   const notMobile = whatsapp ? `WHEN c.phone_type = ANY(${params.add(NOT_MOBILE_PHONE_TYPES)}::text[]) THEN ${params.add(NOT_MOBILE_REASON)}::text` : '';
   return `
@@ -42,4 +45,19 @@ export function recipientSourceSql(spec: RecipientSourceSpec, params: SqlParams)
       END AS skip_reason
     ) s
     WHERE c.list_id = ${params.add(spec.listId)}::uuid AND c.attributes @> ${params.add(JSON.stringify(spec.contactFilter ?? {}))}::jsonb`;
+}
+
+/** Every attribute name used in the list (CSV headers, so a handful), for the template's SQL. */
+export async function listAttributeKeys(manager: EntityManager, listId: string): Promise<string[]> {
+  const rows: Array<{ key: string }> = await manager.query(
+    `SELECT DISTINCT key FROM contacts c CROSS JOIN LATERAL jsonb_object_keys(c.attributes) AS key WHERE c.list_id = $1 ORDER BY key`,
+    [listId],
+  );
+  return rows.map((row) => row.key);
+}
+
+/** The recipient source of a campaign with this message text. */
+export async function recipientSpecOf(manager: EntityManager, campaign: Campaign, messageText: string): Promise<RecipientSourceSpec> {
+  const attributeKeys = await listAttributeKeys(manager, campaign.listId);
+  return { listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText, attributeKeys };
 }

@@ -6,7 +6,7 @@ import { Campaign } from '../entities/campaign.entity';
 import { nextWindowOpeningSql } from '../scheduling/send-window';
 import { SqlParams } from '../templates/template-sql';
 import { TemplatesService } from '../templates/templates.service';
-import { recipientSourceSql } from './recipient-source';
+import { recipientSourceSql, recipientSpecOf } from './recipient-source';
 
 /** Recipient states the send window and expiry may still act on (`sending` belongs to the dispatcher). */
 export const WAITING_TO_SEND_STATES = ['pending', 'resolving', 'waiting_ready', 'ready'];
@@ -72,7 +72,7 @@ export class RunPreparationService {
 
   private async insertRecipients(manager: EntityManager, campaign: Campaign, runId: string, messageText: string): Promise<number> {
     const params = new SqlParams();
-    const source = recipientSourceSql({ listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText }, params);
+    const source = recipientSourceSql(await recipientSpecOf(manager, campaign, messageText), params);
     const now = params.add(this.clock.now());
     const inserted: Array<{ count: string }> = await manager.query(
       `WITH inserted AS (

@@ -43,7 +43,7 @@ export interface ContactData {
  * Looks a variable up on a contact. `name` and `phone` come from the contact's own columns first;
  * anything else from its attributes (CSV columns), exact key first, then ignoring case, because
  * people type `{{Order_ID}}` for a column headed `order_id`. Blank values count as missing.
- * ContactVariablesSql mirrors this lookup in SQL; keep them in step.
+ * TemplateSql (template-sql.ts) mirrors this lookup in SQL; keep them in step.
  */
 export function lookupVariable(contact: ContactData, variable: string): string | undefined {
   const key = variable.toLowerCase();

@@ -16,6 +16,8 @@ export class SqlParams {
  *
  * `variablesLateral` computes each variable once per contact row (alias `c`: a contacts row) as
  * columns v0, v1…; `textExpression` and `missingReasonExpression` read those columns (alias `v`).
+ * `attributeKeys` are the attribute names present in the list: matching a variable to them here,
+ * once, spares Postgres a case-insensitive search through every contact's attributes.
  */
 export class TemplateSql {
   private readonly columns = new Map<string, string>();
@@ -23,6 +25,7 @@ export class TemplateSql {
   constructor(
     private readonly segments: readonly TemplateSegment[],
     private readonly params: SqlParams,
+    private readonly attributeKeys: readonly string[],
   ) {
     variableNames(segments).forEach((name, index) => this.columns.set(name, `v${index}`));
   }
@@ -50,13 +53,16 @@ export class TemplateSql {
     return `CASE ${branches.join(' ')} END`;
   }
 
-  /** Mirrors lookupVariable(): own columns for name/phone, then exact attribute key, then any case. */
+  /** Mirrors lookupVariable(): own columns for name/phone, then the exact attribute key, then other spellings of it. */
   private lookup(variable: string): string {
-    const key = this.params.add(variable);
-    const exact = `nullif(btrim(c.attributes ->> ${key}::text), '')`;
-    const anyCase = `(SELECT nullif(btrim(e.value), '') FROM jsonb_each_text(c.attributes) e WHERE lower(e.key) = lower(${key}::text) AND btrim(e.value) <> '' LIMIT 1)`;
-    const fromAttributes = `coalesce(${exact}, ${anyCase})`;
-    switch (variable.toLowerCase()) {
+    const lower = variable.toLowerCase();
+    const keys = [
+      ...this.attributeKeys.filter((key) => key === variable),
+      ...this.attributeKeys.filter((key) => key !== variable && key.toLowerCase() === lower),
+    ];
+    const values = keys.map((key) => `nullif(btrim(c.attributes ->> ${this.params.add(key)}::text), '')`);
+    const fromAttributes = values.length === 0 ? 'NULL::text' : `coalesce(${values.join(', ')})`;
+    switch (lower) {
       case 'name':
         return `coalesce(nullif(btrim(c.name), ''), ${fromAttributes})`;
       case 'phone':
