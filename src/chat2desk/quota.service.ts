@@ -45,7 +45,10 @@ export class QuotaService {
   private mode: string | null = null;
   private modeLoader?: ModeLoader;
   private loadingMode?: Promise<void>;
+  /** Units reserved in the database but not used yet, for `month`. */
   private readonly pool = { month: '', units: 0 };
+  /** The month whose row this process already made sure exists. */
+  private knownMonth = '';
   private readonly maxBlock: number;
 
   constructor(
@@ -178,8 +181,6 @@ export class QuotaService {
     );
     return row ? Number(row.granted) : 0;
   }
-
-  private knownMonth = '';
 
   /** A new month starts a new row (carrying the last known mode). */
   private async ensureMonthRow(month = this.currentMonth()): Promise<string> {

@@ -39,10 +39,7 @@ export class RequestLedger {
   record(entry: LedgerEntry): void {
     const month = this.clock.now().toISOString().slice(0, 7);
     const campaignId = entry.campaignId ?? null;
-    const key = `${month}|${entry.endpoint}|${entry.kind}|${entry.outcome}|${campaignId ?? ''}`;
-    const row = this.pending.get(key);
-    if (row) row.count += 1;
-    else this.pending.set(key, { month, endpoint: entry.endpoint, kind: entry.kind, outcome: entry.outcome, campaignId, count: 1 });
+    this.add({ month, endpoint: entry.endpoint, kind: entry.kind, outcome: entry.outcome, campaignId, count: 1 });
   }
 
   /** Writes what was counted so far; flushes run one after another. */
@@ -96,13 +93,15 @@ export class RequestLedger {
       );
     } catch (error) {
       // Keep the counts for the next flush rather than lose them to a database hiccup.
-      for (const row of rows) {
-        const key = `${row.month}|${row.endpoint}|${row.kind}|${row.outcome}|${row.campaignId ?? ''}`;
-        const current = this.pending.get(key);
-        if (current) current.count += row.count;
-        else this.pending.set(key, row);
-      }
+      for (const row of rows) this.add(row);
       throw error;
     }
+  }
+
+  private add(row: LedgerRow): void {
+    const key = `${row.month}|${row.endpoint}|${row.kind}|${row.outcome}|${row.campaignId ?? ''}`;
+    const current = this.pending.get(key);
+    if (current) current.count += row.count;
+    else this.pending.set(key, { ...row });
   }
 }

@@ -4,6 +4,8 @@ import { RunningSandbox, SandboxOptions, startSandboxServer } from './sandbox-se
 
 interface Answer {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON of the API
+
   body: { status?: string; data?: any; meta?: { total: number; limit: number; offset: number }; message?: string; errors?: Record<string, string[]> };
 }
 
