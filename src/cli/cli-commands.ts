@@ -15,9 +15,11 @@
  * STANDALONE_COMMANDS need no application: they start without the AppModule (and, except
  * `migrate`, without a database), so they work on a fresh or broken install.
  */
+import { CAMPAIGNS_COMMANDS } from '../campaigns/campaigns.commands';
+import { DELIVERY_COMMANDS } from '../delivery/delivery.commands';
+import { REPORTS_COMMANDS } from '../reports/reports.commands';
 import { ApiKeyCommand } from './commands/api-key.command';
 import { MigrateCommand } from './commands/migrate.command';
-import { QuotaCommand } from './commands/quota.command';
 import { SandboxCommand } from './commands/sandbox.command';
 
 export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxCommand];
@@ -26,7 +28,4 @@ export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxComman
 export const DATABASE_COMMAND_NAMES = ['migrate'];
 export const STANDALONE_COMMAND_NAMES = ['migrate', 'api-key', 'sandbox'];
 
-export const APP_COMMANDS = [
-  QuotaCommand,
-  // ...CONTACTS_COMMANDS, ...CAMPAIGNS_COMMANDS, ...REPORTS_COMMANDS,
-];
+export const APP_COMMANDS = [...CAMPAIGNS_COMMANDS, ...DELIVERY_COMMANDS, ...REPORTS_COMMANDS];

@@ -90,7 +90,7 @@ describe('CLI in a child process', () => {
   it('quota --json boots the whole app zero-config (migrations, sandbox) and reports the account', async () => {
     const quota = await cli(['quota', '--json'], { DATABASE_URL: database.url, DATA_DIR: dataDir });
     expect(quota.code).toBe(ExitCode.Ok);
-    expect(JSON.parse(quota.stdout)).toMatchObject({ chat2desk: { state: 'ok' }, mode: 'normal', limit: 50_000, reserve: 50 });
+    expect(JSON.parse(quota.stdout)).toMatchObject({ reserve: 50, rateLimitPerSecond: 5 });
     expect(await tableExists(database.url, 'audit_events')).toBe(true);
   });
 });

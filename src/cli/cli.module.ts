@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppModule } from '../app.module';
+import { AppModule, DOMAIN_MODULES } from '../app.module';
 import { CoreModule } from '../common/core.module';
 import { LOG_DESTINATION_FD } from '../common/logging/logging.module';
 import { AppConfig } from '../config/app-config';
@@ -21,7 +21,8 @@ export class CliModule {
   static forRoot(config: AppConfig, boot: CliBoot): DynamicModule {
     return {
       module: CliModule,
-      imports: [CliLoggingModule, boot === 'app' ? AppModule.forRoot(config) : CoreModule.forRoot(config)],
+      // The domain modules again (Nest shares the instances) so commands can inject their exports.
+      imports: [CliLoggingModule, ...(boot === 'app' ? [AppModule.forRoot(config), ...DOMAIN_MODULES] : [CoreModule.forRoot(config)])],
       providers: boot === 'app' ? [...STANDALONE_COMMANDS, ...APP_COMMANDS] : STANDALONE_COMMANDS,
     };
   }
