@@ -101,11 +101,15 @@ function runCompiledChild(databaseUrl: string, csv: string): Awaited<ReturnType<
   } catch {
     // Type errors elsewhere in the tree still emit JavaScript; a missing file below is the real failure.
   }
-  const output = execFileSync(process.execPath, [join(DIST, 'bench', 'import.bench.js'), '--child', '--database', databaseUrl, '--csv', csv], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(output.trim().split('\n').pop()!);
+  try {
+    const output = execFileSync(process.execPath, [join(DIST, 'bench', 'import.bench.js'), '--child', '--database', databaseUrl, '--csv', csv], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(output.trim().split('\n').pop()!);
+  } finally {
+    rmSync(DIST, { recursive: true, force: true }); // compiled copies would otherwise be linted and type-checked
+  }
 }
 
 /** DATABASE_URL's server, or an embedded one configured like `npm start`'s (durable, fsync on). */
