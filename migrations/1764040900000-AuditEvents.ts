@@ -15,7 +15,9 @@ export class AuditEvents1764040900000 implements MigrationInterface {
         entity_id text,
         details jsonb NOT NULL DEFAULT '{}'
       )`);
-    await queryRunner.query(`CREATE INDEX audit_events_entity_idx ON audit_events (entity_type, entity_id, at DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX audit_events_entity_idx ON audit_events (entity_type, entity_id, at DESC)`,
+    );
     await queryRunner.query(`CREATE INDEX audit_events_at_idx ON audit_events (at DESC)`);
   }
 

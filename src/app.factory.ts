@@ -7,7 +7,10 @@ import { setUpOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */
-export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: AppModuleOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, options), {
     bufferLogs: true,
     rawBody: true, // the Chat2Desk webhook checks an HMAC of the exact bytes received

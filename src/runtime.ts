@@ -71,7 +71,9 @@ export async function provisionRuntime(
 function provisionApiKey(dataDir: string, log: (message: string) => void): string {
   const { key, generated } = ensureStoredApiKey(dataDir);
   if (generated) {
-    log(`API_KEY is not set: generated an API key, stored in ${apiKeyPath(dataDir)} (shown only this once):\n\n    ${key}\n`);
+    log(
+      `API_KEY is not set: generated an API key, stored in ${apiKeyPath(dataDir)} (shown only this once):\n\n    ${key}\n`,
+    );
   }
   return key;
 }

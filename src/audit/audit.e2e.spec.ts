@@ -13,31 +13,69 @@ describe('audit log (real app)', () => {
   afterAll(() => t.close());
 
   it('records events and serves them newest first, filtered by entity, paged', async () => {
-    await audit.record({ actor: 'api-key', action: 'campaign.created', entityType: 'campaign', entityId: 'c-1', details: { name: 'Black Friday' } });
-    await audit.record({ actor: 'dashboard', action: 'campaign.started', entityType: 'campaign', entityId: 'c-1' });
+    await audit.record({
+      actor: 'api-key',
+      action: 'campaign.created',
+      entityType: 'campaign',
+      entityId: 'c-1',
+      details: { name: 'Black Friday' },
+    });
+    await audit.record({
+      actor: 'dashboard',
+      action: 'campaign.started',
+      entityType: 'campaign',
+      entityId: 'c-1',
+    });
     await audit.record({ actor: 'cli', action: 'list.deleted', entityType: 'list', entityId: 7 });
 
-    const forCampaign = await request(t.url).get('/api/audit').query({ entityType: 'campaign', entityId: 'c-1' }).set(t.auth).expect(200);
+    const forCampaign = await request(t.url)
+      .get('/api/audit')
+      .query({ entityType: 'campaign', entityId: 'c-1' })
+      .set(t.auth)
+      .expect(200);
     expect(forCampaign.body.total).toBe(2);
-    expect(forCampaign.body.items.map((event: { action: string; actor: string }) => [event.action, event.actor])).toEqual([
+    expect(
+      forCampaign.body.items.map((event: { action: string; actor: string }) => [event.action, event.actor]),
+    ).toEqual([
       ['campaign.started', 'dashboard'],
       ['campaign.created', 'api-key'],
     ]);
     expect(forCampaign.body.items[1].details).toEqual({ name: 'Black Friday' });
 
-    const page = await request(t.url).get('/api/audit').query({ limit: 1, offset: 0 }).set(t.auth).expect(200);
+    const page = await request(t.url)
+      .get('/api/audit')
+      .query({ limit: 1, offset: 0 })
+      .set(t.auth)
+      .expect(200);
     expect(page.body).toMatchObject({ total: 3, limit: 1, offset: 0 });
-    expect(page.body.items[0]).toMatchObject({ action: 'list.deleted', entityType: 'list', entityId: '7', actor: 'cli' });
+    expect(page.body.items[0]).toMatchObject({
+      action: 'list.deleted',
+      entityType: 'list',
+      entityId: '7',
+      actor: 'cli',
+    });
   });
 
   it('commits an event with the transaction it describes, or not at all', async () => {
     await t.database.dataSource
       .transaction(async (manager) => {
-        await audit.record({ actor: 'api-key', action: 'campaign.cancelled', entityType: 'campaign', entityId: 'c-rolled-back' }, manager);
+        await audit.record(
+          {
+            actor: 'api-key',
+            action: 'campaign.cancelled',
+            entityType: 'campaign',
+            entityId: 'c-rolled-back',
+          },
+          manager,
+        );
         throw new Error('the change failed');
       })
       .catch(() => undefined);
-    const events = await request(t.url).get('/api/audit').query({ entityId: 'c-rolled-back' }).set(t.auth).expect(200);
+    const events = await request(t.url)
+      .get('/api/audit')
+      .query({ entityId: 'c-rolled-back' })
+      .set(t.auth)
+      .expect(200);
     expect(events.body.total).toBe(0);
   });
 

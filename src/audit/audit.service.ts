@@ -46,7 +46,17 @@ export class AuditService {
       entityId: event.entityId == null ? null : String(event.entityId),
       details: event.details ?? {},
     });
-    this.logger.info({ audit: { actor: event.actor, action: event.action, entityType: event.entityType, entityId: saved.entityId } }, 'audit');
+    this.logger.info(
+      {
+        audit: {
+          actor: event.actor,
+          action: event.action,
+          entityType: event.entityType,
+          entityId: saved.entityId,
+        },
+      },
+      'audit',
+    );
     return saved;
   }
 

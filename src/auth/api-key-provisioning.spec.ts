@@ -15,7 +15,12 @@ describe('API key of a zero-config start', () => {
 
   // A database URL and a token keep the embedded server and the sandbox out of it.
   const configFor = (env: Record<string, string> = {}) =>
-    loadAppConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://unused/db', CHAT2DESK_TOKEN: 'token', ...env });
+    loadAppConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://unused/db',
+      CHAT2DESK_TOKEN: 'token',
+      ...env,
+    });
 
   async function provision(env?: Record<string, string>): Promise<{ apiKey?: string; printed: string[] }> {
     const printed: string[] = [];

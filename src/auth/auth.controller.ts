@@ -1,5 +1,23 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor } from '../common/actor';
 import { CredentialsService } from './credentials.service';
@@ -24,19 +42,31 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in to the dashboard with the API key (sets the session cookie)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiTooManyRequestsResponse({ description: `Too many failed sign-ins from this address; see Retry-After` })
-  login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): SessionDto {
+  login(
+    @Body() body: LoginDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): SessionDto {
     const ip = request.ip ?? 'unknown';
     const retryAfterMs = this.limiter.retryAfterMs(ip);
     if (retryAfterMs > 0) {
       response.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
       throw new HttpException(
-        { statusCode: 429, error: 'too_many_sign_in_attempts', message: 'Too many failed sign-ins; try again later' },
+        {
+          statusCode: 429,
+          error: 'too_many_sign_in_attempts',
+          message: 'Too many failed sign-ins; try again later',
+        },
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
     if (!this.credentials.isApiKey(body.apiKey)) {
       this.limiter.recordFailure(ip);
-      throw new UnauthorizedException({ statusCode: 401, error: 'invalid_api_key', message: 'Wrong API key' });
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'invalid_api_key',
+        message: 'Wrong API key',
+      });
     }
     this.limiter.reset(ip);
     const session = this.credentials.issueSession();

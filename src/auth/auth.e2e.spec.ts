@@ -37,17 +37,24 @@ describe('auth over HTTP (real app)', () => {
     await request(t.url).get('/auth/session').set('Cookie', `${SESSION_COOKIE}=forged.signature`).expect(401);
 
     const logout = await request(t.url).post('/auth/logout').set('Cookie', cookie).expect(204);
-    expect((logout.headers['set-cookie'] as unknown as string[])[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
+    expect((logout.headers['set-cookie'] as unknown as string[])[0]).toMatch(
+      new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`),
+    );
   });
 
   it('names the bad field when the sign-in body is malformed', async () => {
     const response = await request(t.url).post('/auth/login').send({ apiKey: 42, extra: true }).expect(400);
-    expect(response.body.message).toEqual(expect.arrayContaining(['apiKey must be a string', 'property extra should not exist']));
+    expect(response.body.message).toEqual(
+      expect.arrayContaining(['apiKey must be a string', 'property extra should not exist']),
+    );
   });
 
   it(`answers 429 with Retry-After after ${MAX_FAILED_SIGN_INS} failed sign-ins, even for the right key`, async () => {
     for (let attempt = 0; attempt < MAX_FAILED_SIGN_INS; attempt += 1) {
-      await request(t.url).post('/auth/login').send({ apiKey: `guess-${attempt}` }).expect(401);
+      await request(t.url)
+        .post('/auth/login')
+        .send({ apiKey: `guess-${attempt}` })
+        .expect(401);
     }
     const blocked = await request(t.url).post('/auth/login').send({ apiKey: TEST_API_KEY }).expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);

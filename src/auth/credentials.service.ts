@@ -12,7 +12,10 @@ export class CredentialsService {
   private readonly apiKey?: string;
   private readonly sessions?: SessionTokens;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, private readonly clock: Clock) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly clock: Clock,
+  ) {
     // No key configured means nobody can sign in: fail closed rather than open.
     this.apiKey = config.apiKey;
     this.sessions = config.apiKey ? new SessionTokens(config.apiKey) : undefined;

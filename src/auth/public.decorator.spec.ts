@@ -34,7 +34,11 @@ describe('AuthGuard with @Public()', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const config = loadAppConfig({ LOG_LEVEL: 'silent', API_KEY: 'probe-key', DATABASE_URL: 'postgres://unused/db' });
+    const config = loadAppConfig({
+      LOG_LEVEL: 'silent',
+      API_KEY: 'probe-key',
+      DATABASE_URL: 'postgres://unused/db',
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [CoreModule.forRoot(config), AuthModule],
       controllers: [HealthProbeController, WebhookProbeController],
@@ -51,6 +55,9 @@ describe('AuthGuard with @Public()', () => {
 
   it('still guards the other routes of a controller with one public route', async () => {
     await request(app.getHttpServer()).get('/api/webhooks').expect(401);
-    await request(app.getHttpServer()).get('/api/webhooks').set('Authorization', 'Bearer probe-key').expect(200);
+    await request(app.getHttpServer())
+      .get('/api/webhooks')
+      .set('Authorization', 'Bearer probe-key')
+      .expect(200);
   });
 });

@@ -19,7 +19,9 @@ export function printError(options: CliOptions, error: unknown): void {
 }
 
 function describeError(error: unknown): { code: string; message: string; details?: Record<string, unknown> } {
-  if (error instanceof DomainError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
-  if (error instanceof Error) return { code: error.name === 'UsageError' ? 'usage' : 'failure', message: error.message };
+  if (error instanceof DomainError)
+    return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  if (error instanceof Error)
+    return { code: error.name === 'UsageError' ? 'usage' : 'failure', message: error.message };
   return { code: 'failure', message: String(error) };
 }

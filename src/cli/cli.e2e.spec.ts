@@ -61,7 +61,9 @@ describe('CLI in a child process', () => {
     const again = await cli(['migrate', 'up', '--json'], { DATABASE_URL: database.url });
     expect(JSON.parse(again.stdout)).toEqual({ applied: [] });
 
-    const down = await cli(['migrate', 'down', '--steps', String(applied.length), '--json'], { DATABASE_URL: database.url });
+    const down = await cli(['migrate', 'down', '--steps', String(applied.length), '--json'], {
+      DATABASE_URL: database.url,
+    });
     expect(down.code).toBe(ExitCode.Ok);
     expect(JSON.parse(down.stdout)).toEqual({ reverted: applied.length });
     expect(await tableExists(database.url, 'audit_events')).toBe(false);
@@ -71,14 +73,20 @@ describe('CLI in a child process', () => {
     const badDirection = await cli(['migrate', 'sideways'], { DATABASE_URL: database.url });
     expect(badDirection.code).toBe(ExitCode.Usage);
     expect(badDirection.stderr).toContain('expected "up" or "down"');
-    expect((await cli(['migrate', 'down', '--steps', 'x'], { DATABASE_URL: database.url })).code).toBe(ExitCode.Usage);
+    expect((await cli(['migrate', 'down', '--steps', 'x'], { DATABASE_URL: database.url })).code).toBe(
+      ExitCode.Usage,
+    );
     expect((await cli(['api-key', '--no-such-flag'], { DATA_DIR: dataDir })).code).toBe(ExitCode.Usage);
   });
 
   it('api-key prints the stored key as JSON, and refuses to rotate a key set in the environment with 4', async () => {
     const shown = await cli(['api-key', '--json'], { DATA_DIR: dataDir });
     expect(shown.code).toBe(ExitCode.Ok);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ source: 'file', path: join(dataDir, 'api-key'), rotated: false });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      source: 'file',
+      path: join(dataDir, 'api-key'),
+      rotated: false,
+    });
 
     const refused = await cli(['api-key', '--rotate', '--json'], { DATA_DIR: dataDir, API_KEY: 'from-env' });
     expect(refused.code).toBe(ExitCode.Conflict);

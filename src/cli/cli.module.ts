@@ -22,7 +22,10 @@ export class CliModule {
     return {
       module: CliModule,
       // The domain modules again (Nest shares the instances) so commands can inject their exports.
-      imports: [CliLoggingModule, ...(boot === 'app' ? [AppModule.forRoot(config), ...DOMAIN_MODULES] : [CoreModule.forRoot(config)])],
+      imports: [
+        CliLoggingModule,
+        ...(boot === 'app' ? [AppModule.forRoot(config), ...DOMAIN_MODULES] : [CoreModule.forRoot(config)]),
+      ],
       providers: boot === 'app' ? [...STANDALONE_COMMANDS, ...APP_COMMANDS] : STANDALONE_COMMANDS,
     };
   }

@@ -16,7 +16,8 @@ import { exitCodeFor, exitCodeForCommanderError, ExitCode } from './exit-codes';
  */
 async function main(argv: string[]): Promise<number> {
   const commandName = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const boot: CliBoot = commandName !== undefined && STANDALONE_COMMAND_NAMES.includes(commandName) ? 'standalone' : 'app';
+  const boot: CliBoot =
+    commandName !== undefined && STANDALONE_COMMAND_NAMES.includes(commandName) ? 'standalone' : 'app';
   const config = loadAppConfig({ LOG_LEVEL: 'warn', ...process.env, SCHEDULER_ENABLED: 'false' });
   const runtime = await provisionFor(config, boot, commandName);
   try {
@@ -38,7 +39,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Standalone commands get only what they need; `migrate` gets the database but not the migrations. */
-async function provisionFor(config: AppConfig, boot: CliBoot, commandName?: string): Promise<ProvisionedRuntime | undefined> {
+async function provisionFor(
+  config: AppConfig,
+  boot: CliBoot,
+  commandName?: string,
+): Promise<ProvisionedRuntime | undefined> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
   if (boot === 'app') return provisionRuntime(config, log);
   if (commandName !== undefined && DATABASE_COMMAND_NAMES.includes(commandName)) {
@@ -48,7 +53,10 @@ async function provisionFor(config: AppConfig, boot: CliBoot, commandName?: stri
 }
 
 function isCommanderError(error: unknown): error is { code: string; exitCode: number } {
-  return typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('commander.');
+  return (
+    typeof (error as { code?: unknown }).code === 'string' &&
+    (error as { code: string }).code.startsWith('commander.')
+  );
 }
 
 function reportFailure(error: unknown): ExitCode {
@@ -59,6 +67,8 @@ function reportFailure(error: unknown): ExitCode {
 main(process.argv)
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigurationError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigurationError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    );
     process.exit(ExitCode.Failure);
   });

@@ -8,7 +8,12 @@ export interface Progress {
   stop(): void;
 }
 
-const SILENT: Progress = { increment: () => undefined, update: () => undefined, setTotal: () => undefined, stop: () => undefined };
+const SILENT: Progress = {
+  increment: () => undefined,
+  update: () => undefined,
+  setTotal: () => undefined,
+  stop: () => undefined,
+};
 
 /**
  * A progress bar on stderr for long work (imports, campaign runs, exports). Silent with --json
@@ -17,7 +22,11 @@ const SILENT: Progress = { increment: () => undefined, update: () => undefined, 
 export function startProgress(options: CliOptions, label: string, total: number): Progress {
   if (options.json || !process.stderr.isTTY) return SILENT;
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0);

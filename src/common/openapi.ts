@@ -35,12 +35,21 @@ export function setUpOpenApi(app: INestApplication): void {
   app.use(`/${OPENAPI_PATH}`, requireCredentials(credentials));
   app.use(`/${OPENAPI_JSON_PATH}`, requireCredentials(credentials));
   const document = SwaggerModule.createDocument(app, builder.build());
-  SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'api/docs-yaml' });
+  SwaggerModule.setup(OPENAPI_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    yamlDocumentUrl: 'api/docs-yaml',
+  });
 }
 
 function requireCredentials(credentials: CredentialsService) {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (credentials.authenticate(request)) return next();
-    response.status(401).json({ statusCode: 401, error: 'unauthorized', message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard' });
+    response
+      .status(401)
+      .json({
+        statusCode: 401,
+        error: 'unauthorized',
+        message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard',
+      });
   };
 }

@@ -134,7 +134,8 @@ export class MetricsService {
       for (const row of rows) gauge.set({ state: row.state }, row.count);
     } catch (error) {
       // Before the campaigns migration ran there is nothing to count; anything else is worth a line.
-      if ((error as { code?: string }).code !== UNDEFINED_TABLE) this.logger.warn({ err: error }, 'recipients_by_state: query failed');
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE)
+        this.logger.warn({ err: error }, 'recipients_by_state: query failed');
     }
   }
 }

@@ -14,7 +14,9 @@ describe('operations surface over HTTP (real app)', () => {
     await request(t.url).get('/api/docs-json').expect(401);
     const document = await request(t.url).get('/api/docs-json').set(t.auth).expect(200);
     expect(document.body.info.title).toBe('chat2desk-campaigns');
-    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/auth/login', '/api/audit', '/metrics']));
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining(['/auth/login', '/api/audit', '/metrics']),
+    );
     expect(document.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const ui = await request(t.url).get('/api/docs').set(t.auth).redirects(1).expect(200);
     expect(ui.text).toContain('swagger-ui');
@@ -29,7 +31,9 @@ describe('operations surface over HTTP (real app)', () => {
     await request(t.url).get('/metrics').expect(401);
     const scrape = await request(t.url).get('/metrics').set(t.auth).expect(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
-    expect(scrape.text).toContain('chat2desk_requests_total{endpoint="POST /v1/messages",outcome="success"} 1');
+    expect(scrape.text).toContain(
+      'chat2desk_requests_total{endpoint="POST /v1/messages",outcome="success"} 1',
+    );
     // limit 1000 - reserve 50 - the few requests the app's boot check spent
     const quotaRemaining = Number(/^quota_remaining (\d+)$/m.exec(scrape.text)?.[1]);
     expect(quotaRemaining).toBeGreaterThan(900);
@@ -44,7 +48,11 @@ describe('operations surface over HTTP (real app)', () => {
   it('tags every response with a request id, keeping a sane one the caller sent', async () => {
     const minted = await request(t.url).get('/auth/session').set(t.auth).expect(200);
     expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const kept = await request(t.url).get('/auth/session').set(t.auth).set('X-Request-Id', 'trace-42').expect(200);
+    const kept = await request(t.url)
+      .get('/auth/session')
+      .set(t.auth)
+      .set('X-Request-Id', 'trace-42')
+      .expect(200);
     expect(kept.headers['x-request-id']).toBe('trace-42');
   });
 });

@@ -27,7 +27,8 @@ describe('recipients_by_state collector', () => {
     await database.drop();
   });
 
-  const series = async () => (await metrics.render()).body.split('\n').filter((line) => line.startsWith('recipients_by_state{'));
+  const series = async () =>
+    (await metrics.render()).body.split('\n').filter((line) => line.startsWith('recipients_by_state{'));
 
   it('scrapes without error and without series before the recipients table exists', async () => {
     expect(await series()).toEqual([]);
@@ -36,8 +37,14 @@ describe('recipients_by_state collector', () => {
   it('counts recipients per state from the database at scrape time', async () => {
     await dataSource.query(`CREATE TABLE campaign_recipients (state text NOT NULL)`);
     await dataSource.query(`INSERT INTO campaign_recipients (state) VALUES ('sent'), ('sent'), ('failed')`);
-    expect((await series()).sort()).toEqual(['recipients_by_state{state="failed"} 1', 'recipients_by_state{state="sent"} 2']);
+    expect((await series()).sort()).toEqual([
+      'recipients_by_state{state="failed"} 1',
+      'recipients_by_state{state="sent"} 2',
+    ]);
     await dataSource.query(`UPDATE campaign_recipients SET state = 'delivered' WHERE state = 'sent'`);
-    expect((await series()).sort()).toEqual(['recipients_by_state{state="delivered"} 2', 'recipients_by_state{state="failed"} 1']);
+    expect((await series()).sort()).toEqual([
+      'recipients_by_state{state="delivered"} 2',
+      'recipients_by_state{state="failed"} 1',
+    ]);
   });
 });

@@ -27,7 +27,10 @@ export class ApiKeyCommand extends CliCommand<ApiKeyOptions> {
     printResult(options, this.resolve(options.rotate === true), describe);
   }
 
-  @Option({ flags: '--rotate', description: 'replace the stored key (running servers keep the old one until restarted)' })
+  @Option({
+    flags: '--rotate',
+    description: 'replace the stored key (running servers keep the old one until restarted)',
+  })
   parseRotate(): boolean {
     return true;
   }
@@ -35,7 +38,12 @@ export class ApiKeyCommand extends CliCommand<ApiKeyOptions> {
   private resolve(rotate: boolean): ApiKeyResult {
     const { apiKey, dataDir } = this.config;
     if (apiKey !== undefined) {
-      if (rotate) throw new DomainError('conflict', 'api_key_from_env', 'API_KEY is set in the environment: change it there');
+      if (rotate)
+        throw new DomainError(
+          'conflict',
+          'api_key_from_env',
+          'API_KEY is set in the environment: change it there',
+        );
       return { apiKey, source: 'env', rotated: false };
     }
     const path = apiKeyPath(dataDir);
@@ -46,6 +54,7 @@ export class ApiKeyCommand extends CliCommand<ApiKeyOptions> {
 
 function describe(result: ApiKeyResult): string {
   if (result.source === 'env') return `${result.apiKey}\n(from API_KEY)`;
-  if (result.rotated) return `${result.apiKey}\n(new key stored in ${result.path}; restart running servers to use it)`;
+  if (result.rotated)
+    return `${result.apiKey}\n(new key stored in ${result.path}; restart running servers to use it)`;
   return `${result.apiKey}\n(stored in ${result.path})`;
 }

@@ -24,10 +24,14 @@ export class MigrateCommand extends CliCommand<MigrateOptions> {
     const url = this.config.databaseUrl!;
     if (direction === 'up') {
       const applied = await runMigrations(url);
-      printResult(options, { applied }, () => (applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations'));
+      printResult(options, { applied }, () =>
+        applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations',
+      );
     } else if (direction === 'down') {
       const reverted = await revertMigrations(url, options.steps ?? 1);
-      printResult(options, { reverted }, () => (reverted ? `Reverted ${reverted} migration(s)` : 'No migration to revert'));
+      printResult(options, { reverted }, () =>
+        reverted ? `Reverted ${reverted} migration(s)` : 'No migration to revert',
+      );
     } else {
       throw new UsageError(`migrate: expected "up" or "down", got "${direction}"`);
     }
@@ -36,7 +40,8 @@ export class MigrateCommand extends CliCommand<MigrateOptions> {
   @Option({ flags: '--steps <n>', description: 'how many migrations "down" reverts (default 1)' })
   parseSteps(value: string): number {
     const steps = Number(value);
-    if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps: expected a positive integer, got "${value}"`);
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new UsageError(`--steps: expected a positive integer, got "${value}"`);
     return steps;
   }
 }

@@ -13,9 +13,15 @@ interface SandboxCommandOptions extends CliOptions {
 @Command({ name: 'sandbox', description: 'Run the Chat2Desk sandbox alone until Ctrl-C' })
 export class SandboxCommand extends CliCommand<SandboxCommandOptions> {
   async execute(_params: string[], options: SandboxCommandOptions): Promise<void> {
-    const sandbox = await startSandboxServer({ port: options.port ?? 8090, token: options.token, seed: options.seed });
-    printResult(options, { url: sandbox.url, token: sandbox.token, adminUrl: sandbox.adminUrl }, (s) =>
-      `Chat2Desk sandbox listening on ${s.url}\ntoken: ${s.token}   admin: ${s.adminUrl}/ledger`,
+    const sandbox = await startSandboxServer({
+      port: options.port ?? 8090,
+      token: options.token,
+      seed: options.seed,
+    });
+    printResult(
+      options,
+      { url: sandbox.url, token: sandbox.token, adminUrl: sandbox.adminUrl },
+      (s) => `Chat2Desk sandbox listening on ${s.url}\ntoken: ${s.token}   admin: ${s.adminUrl}/ledger`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -42,6 +48,7 @@ export class SandboxCommand extends CliCommand<SandboxCommandOptions> {
 
 function parseInteger(flag: string, value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`${flag}: expected a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new UsageError(`${flag}: expected a non-negative integer, got "${value}"`);
   return parsed;
 }

@@ -16,11 +16,18 @@ function captureLogger(): { logger: pino.Logger; lines: () => string } {
 describe('log redaction', () => {
   it('hides the Authorization header, cookies and token-like fields, keeping ids', () => {
     const { logger, lines } = captureLogger();
-    logger.info({ req: { headers: { authorization: 'Bearer c2d_live_key', cookie: 'c2d_session=abc' } } }, 'request');
-    logger.info({ campaignId: 'cmp-1', chat2desk: { token: 'vendor-token' }, apiKey: 'c2d_live_key' }, 'config');
+    logger.info(
+      { req: { headers: { authorization: 'Bearer c2d_live_key', cookie: 'c2d_session=abc' } } },
+      'request',
+    );
+    logger.info(
+      { campaignId: 'cmp-1', chat2desk: { token: 'vendor-token' }, apiKey: 'c2d_live_key' },
+      'config',
+    );
     logger.info({ request: { headers: { authorization: 'raw-vendor-token' } } }, 'outgoing');
     const output = lines();
-    for (const secret of ['c2d_live_key', 'c2d_session=abc', 'vendor-token', 'raw-vendor-token']) expect(output).not.toContain(secret);
+    for (const secret of ['c2d_live_key', 'c2d_session=abc', 'vendor-token', 'raw-vendor-token'])
+      expect(output).not.toContain(secret);
     expect(output).toContain('"campaignId":"cmp-1"');
   });
 });

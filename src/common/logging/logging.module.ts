@@ -47,7 +47,11 @@ export function buildLoggerParams(config: AppConfig, destinationFd = 1): Params 
         // Health probes and scrapes every few seconds would drown the useful lines.
         autoLogging: { ignore: (request) => /^\/(health|metrics)\b/.test(request.url ?? '') },
         serializers: {
-          req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+          req: (request: { id: unknown; method: string; url: string }) => ({
+            id: request.id,
+            method: request.method,
+            url: request.url,
+          }),
           res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
         },
       },
