@@ -1,4 +1,14 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { dashboardStaticMiddleware } from './static-assets';
 
+/**
+ * Serves the dashboard (src/web/public: plain ES modules and one stylesheet, no build step) at `/`.
+ * The files are public — the sign-in page is one of them — and hold no data: every API call they
+ * make goes through the global auth guard with the session cookie.
+ */
 @Module({})
-export class WebModule {}
+export class WebModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(dashboardStaticMiddleware()).forRoutes({ path: '{*path}', method: RequestMethod.GET });
+  }
+}

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import express from 'express';
+import type { RequestHandler, Response } from 'express';
+
+/** Where the dashboard's files are: next to this module in src/ (ts-node) and in dist/src (build). */
+export const PUBLIC_DIR = join(__dirname, 'public');
+
+/**
+ * The dashboard is a handful of plain files without content hashes in their names, so browsers
+ * keep them but revalidate every time (ETag/Last-Modified → 304): a deploy is visible at once.
+ * Scripts and styles come from this origin only; API data goes through fetch to the same origin.
+ */
+export function dashboardStaticMiddleware(): RequestHandler {
+  return express.static(PUBLIC_DIR, {
+    index: 'index.html',
+    etag: true,
+    lastModified: true,
+    fallthrough: true,
+    setHeaders: setDashboardHeaders,
+  });
+}
+
+function setDashboardHeaders(response: Response, path: string): void {
+  response.setHeader('Cache-Control', 'no-cache');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  if (path.endsWith('.html')) {
+    response.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    );
+    response.setHeader('Referrer-Policy', 'same-origin');
+  }
+}

@@ -1,0 +1,176 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createTestApp, TEST_API_KEY, TestApp } from '../utils/test-app';
+import { Browser, findOrInstallChromium, launchBrowser } from './browser';
+
+/**
+ * The dashboard in a real browser against the real app and the Chat2Desk sandbox: sign in, import a
+ * CSV, create and start a campaign, watch it complete, download the report.
+ *
+ * DASHBOARD_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e   refreshes the README's screenshots.
+ */
+const chromium = findOrInstallChromium();
+const screenshotsDir = process.env.DASHBOARD_SCREENSHOTS_DIR ? resolve(process.env.DASHBOARD_SCREENSHOTS_DIR) : undefined;
+const describeWithChromium = 'path' in chromium ? describe : describe.skip;
+if ('missing' in chromium) console.warn(`Dashboard browser tests skipped: ${chromium.missing}`);
+
+const CONTACTS_CSV = [
+  'Телефон;ФИО;order_id',
+  '8 (916) 123-45-67;Анна Смирнова;A-1001',
+  '+7 916 123 45 68;Boris Petrov;A-1002',
+  '79161234569;Вера Козлова;A-1003',
+  '9161234570;Gleb Orlov;',
+  '79161234567;Анна (повтор);A-1005',
+  'not a phone;Broken Row;A-1006',
+].join('\r\n');
+const IMPORTED_PHONES = ['79161234567', '79161234568', '79161234569', '79161234570'];
+
+describeWithChromium('dashboard in a browser', () => {
+  let testApp: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      env: {
+        SCHEDULER_ENABLED: 'true',
+        DISPATCH_POLL_INTERVAL_MS: '100',
+        TRACKING_POLL_INTERVAL_MS: '200',
+        WHATSAPP_NEW_CLIENT_DELAY_SECONDS: '0',
+        DISPATCH_PREPARATION_MARGIN_SECONDS: '0',
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
+      },
+      sandbox: { seed: 7, whatsappNewClientDelaySeconds: 0, statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.3, readRate: 0.5 } },
+    });
+    browser = await launchBrowser((chromium as { path: string }).path);
+    page = await browser.context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  const screenshot = async (name: string) => {
+    if (screenshotsDir) await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+  };
+
+  it('serves the dashboard at / with revalidating cache headers, without credentials', async () => {
+    const response = await fetch(`${testApp.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await response.text()).toContain('/js/app.js');
+    const script = await fetch(`${testApp.url}/js/app.js`);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    const etag = script.headers.get('etag')!;
+    expect(await statusOf(`${testApp.url}/js/app.js`, { 'If-None-Match': etag })).toBe(304);
+    expect((await fetch(`${testApp.url}/api/lists`)).status).toBe(401);
+  });
+
+  it('refuses a wrong key with the API message, then signs in with the right one', async () => {
+    await page.goto(`${testApp.url}/`);
+    await page.getByLabel('API key').fill('wrong-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong API key' }).waitFor();
+    await screenshot('sign-in');
+    await page.getByLabel('API key').fill(TEST_API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+  });
+
+  it('creates a list, uploads a CSV with progress and accounts for every row', async () => {
+    await openSection(page, 'Contact lists');
+    await page.getByLabel('New list name').fill('Order pickup, November');
+    await page.getByRole('button', { name: 'Create list' }).click();
+    await page.getByRole('heading', { name: 'Order pickup, November' }).waitFor();
+
+    await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(CONTACTS_CSV) });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.getByText('Import complete').waitFor({ timeout: 30_000 });
+    expect(await countOf(page, 'Rows in file')).toBe('6');
+    expect(await countOf(page, 'New contacts')).toBe('4');
+    expect(await countOf(page, 'Duplicates')).toBe('1');
+    expect(await countOf(page, 'Rejected')).toBe('1');
+
+    const rejected = await download(page, () => page.getByRole('link', { name: /Download 1 rejected rows/ }).click());
+    expect(rejected).toContain('not a phone');
+
+    await page.getByRole('cell', { name: '+79161234570' }).waitFor();
+    await screenshot('list-import');
+    await page.getByLabel('Search contacts').fill('Вера');
+    await page.getByRole('cell', { name: '+79161234569' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+  });
+
+  it('creates a campaign, previews it, starts it and watches it complete', async () => {
+    await openSection(page, 'Campaigns');
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Campaign name').fill('Orders ready');
+    await page.getByLabel('Contact list').selectOption({ label: 'Order pickup, November (4 contacts)' });
+    await page.getByLabel('Messenger').selectOption('whatsapp');
+    await page.getByLabel('Chat2Desk channel').selectOption('1');
+    await page.getByLabel('Text').fill('Здравствуйте, {{name|клиент}}! Заказ {{order_id}} готов к выдаче.');
+    await screenshot('campaign-new');
+    await page.getByRole('button', { name: 'Save draft and preview' }).click();
+
+    await page.getByRole('heading', { name: /Orders ready/ }).waitFor();
+    await page.getByText(/lack order_id/).waitFor();
+    await page.getByText(/Needs about \d+ API requests/).waitFor();
+    await screenshot('campaign-draft');
+
+    await page.getByRole('button', { name: 'Start now' }).click();
+    await page.getByText('Completed', { exact: true }).waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
+    await page.locator('.chart').waitFor();
+    await screenshot('campaign-report');
+  });
+
+  it('exports the recipients as CSV from the report', async () => {
+    const csv = await download(page, () => page.getByRole('link', { name: 'Export recipients (CSV)' }).click());
+    for (const phone of IMPORTED_PHONES) expect(csv).toContain(phone);
+    expect(csv).toMatch(/delivered|read|failed/);
+  });
+
+  it('shows campaigns with progress, the account quota, and Russian text after the toggle', async () => {
+    await openSection(page, 'Campaigns');
+    await page.getByRole('progressbar', { name: 'Progress of Orders ready' }).waitFor();
+    await screenshot('campaigns');
+    await openSection(page, 'Account');
+    await page.getByText('Monthly limit').waitFor();
+    await screenshot('quota');
+    await page.getByRole('button', { name: 'Переключить на русский' }).click();
+    await page.getByRole('heading', { name: 'Аккаунт Chat2Desk' }).waitFor();
+    await page.reload();
+    await openSection(page, 'Рассылки');
+    await page.getByRole('heading', { name: 'Рассылки' }).waitFor();
+    await screenshot('campaigns-ru');
+  });
+});
+
+async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name }).click();
+}
+
+/** Node's own client: fetch() turns a conditional request into `Cache-Control: no-cache`. */
+function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+async function countOf(page: Page, label: string): Promise<string> {
+  return (await page.locator('.stat', { has: page.getByText(label, { exact: true }) }).locator('dd').textContent()) ?? '';
+}
+
+async function download(page: Page, click: () => Promise<void>): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  return readFileSync((await file.path())!, 'utf8');
+}
