@@ -8,7 +8,7 @@ import { QuotaService } from './quota.service';
 import { DEFAULT_GATE_SETTINGS, GateSettings, RequestGate } from './request-gate';
 import { RequestLedger } from './request-ledger';
 import { SharedRateLimiter } from './shared-rate-limiter';
-import { sqlFrom } from './sql';
+import { Sql, sqlFrom } from './sql';
 
 /** Everything that talks to Chat2Desk, wired once; the Nest module and scripts both use this. */
 export interface Chat2DeskStack {
@@ -25,6 +25,8 @@ export interface Chat2DeskStackOptions {
   config: Chat2DeskConfig;
   /** A migrated database (the quota, rate-limit and ledger tables live there). */
   dataSource: DataSource;
+  /** Statement runner on that database (default: the DataSource's pool); tests count statements with it. */
+  sql?: Sql;
   clock?: Clock;
   gate?: Partial<GateSettings>;
 }
@@ -33,7 +35,7 @@ export function createChat2DeskStack(options: Chat2DeskStackOptions): Chat2DeskS
   const { config, dataSource } = options;
   if (!config.token) throw new Error('Chat2Desk client needs CHAT2DESK_TOKEN (or the sandbox started by provisionRuntime)');
   const clock = options.clock ?? new SystemClock();
-  const sql = sqlFrom(dataSource);
+  const sql = options.sql ?? sqlFrom(dataSource);
   const quota = new QuotaService(sql, { monthlyQuota: config.monthlyQuota, reserve: config.quotaReserve, rateLimitPerSecond: config.rateLimitPerSecond }, clock);
   const ledger = new RequestLedger(sql, clock);
   const gate = new RequestGate(quota, new SharedRateLimiter(sql, config.rateLimitPerSecond), ledger, { ...DEFAULT_GATE_SETTINGS, ...options.gate });
