@@ -19,9 +19,10 @@ describe('auth over HTTP (real app)', () => {
     expect(ok.body).toEqual({ actor: 'api-key' });
   });
 
-  it('serves /health without credentials', async () => {
+  it('serves /health and the Chat2Desk webhook without credentials', async () => {
     const health = await request(t.url).get('/health').expect(200);
     expect(health.body.status).toBeDefined();
+    await request(t.url).post('/api/webhooks/chat2desk').send({ type: 'unknown_event' }).expect(200);
   });
 
   it('signs in with the key into an HttpOnly SameSite=Strict cookie, and signs out', async () => {
