@@ -13,7 +13,8 @@ async function api(method: string, path: string, body?: unknown) {
     headers: { ...app.auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await response.text();
+  // Decoded by hand: Response.text() would drop the BOM that rejected.csv must start with.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
   return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 

@@ -19,6 +19,8 @@ export interface ContactPage {
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
+/** ICU case folding: the embedded server's C locale would only fold ASCII, and names are often Cyrillic. */
+const NAME_MATCHES = 'contact.name COLLATE "und-x-icu" ILIKE :pattern';
 export const MAX_PAGE_SIZE = 1000;
 
 @Injectable()
@@ -39,7 +41,7 @@ export class ContactsService {
       const digits = search.replace(/\D/g, '');
       const pattern = `%${escapeLike(search)}%`;
       builder.andWhere(
-        digits.length > 0 ? '(contact.name ILIKE :pattern OR contact.phone LIKE :digits)' : 'contact.name ILIKE :pattern',
+        digits.length > 0 ? `(${NAME_MATCHES} OR contact.phone LIKE :digits)` : NAME_MATCHES,
         { pattern, digits: `%${digits}%` },
       );
     }
