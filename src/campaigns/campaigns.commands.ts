@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
@@ -234,7 +235,8 @@ export class StartCampaignCommand extends CliCommand<LaunchOptions> {
   }
 }
 
-/** pause, resume, cancel, retry: one argument, one lifecycle call. */
+/** pause, resume, cancel, retry: one argument, one lifecycle call. @Injectable emits the constructor's types for the subclasses. */
+@Injectable()
 abstract class SimpleTransitionCommand extends CliCommand {
   constructor(
     protected readonly lifecycle: CampaignLifecycleService,
