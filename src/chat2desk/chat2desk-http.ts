@@ -60,8 +60,14 @@ export class Chat2DeskHttp {
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    const isWrite = call.method !== 'GET';
     let written = false;
+    // Only a write that reached the server can have taken effect; reads are always safe to repeat.
+    const failure = (error: NodeJS.ErrnoException) => {
+      const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (error.code ?? error.message);
+      return written && call.method !== 'GET'
+        ? new Chat2DeskAmbiguousError(call.endpoint, `${reason} after the request was sent; it may have been processed`)
+        : new Chat2DeskTransientError(call.endpoint, `${reason}${written ? '' : ' before the request was sent'}`, false);
+    };
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
       const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
       const request = send(
@@ -76,18 +82,10 @@ export class Chat2DeskHttp {
             ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
           },
         },
-        (response) => readText(response).then((text) => resolve({ status: response.statusCode ?? 0, text }), reject),
+        (response) => readText(response).then((text) => resolve({ status: response.statusCode ?? 0, text }), (error: NodeJS.ErrnoException) => reject(failure(error))),
       );
       request.on('finish', () => (written = true));
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (error.code ?? error.message);
-        // Only a write that reached the server can have taken effect; reads are always safe to repeat.
-        reject(
-          written && isWrite
-            ? new Chat2DeskAmbiguousError(call.endpoint, `${reason} after the request was sent; it may have been processed`)
-            : new Chat2DeskTransientError(call.endpoint, `${reason}${written ? '' : ' before the request was sent'}`, false),
-        );
-      });
+      request.on('error', (error: NodeJS.ErrnoException) => reject(failure(error)));
       request.end(payload);
     }).finally(() => clearTimeout(timer));
   }

@@ -118,6 +118,13 @@ export class QuotaService {
     );
   }
 
+  /** Spends one api_info request to learn the mode and the service's counter now. */
+  async refresh(): Promise<QuotaStatus> {
+    if (!this.modeLoader) throw new Error('QuotaService.refresh needs a mode loader (createChat2DeskStack sets it)');
+    await this.applyApiInfo(await this.modeLoader());
+    return this.status();
+  }
+
   async status(): Promise<QuotaStatus> {
     const month = await this.ensureMonthRow();
     const [row] = await this.sql<{ used: number; reported_used: number | null; mode: string | null }>(

@@ -70,6 +70,10 @@ describe('RequestGate', () => {
     sandbox.state.requestsThisMonth = 700;
     await stack.quota.applyApiInfo(await stack.client.apiInfo());
     expect(await stack.quota.status()).toMatchObject({ usedLocal: 701, usedReported: 701 });
+    // Newer accounts omit the counter: the local count goes on alone.
+    sandbox.configure({ omitRequestsThisMonth: true });
+    expect(await stack.quota.refresh()).toMatchObject({ usedLocal: 702, usedReported: 701 });
+    sandbox.configure({ omitRequestsThisMonth: false });
     clock.advance(60_000);
     await stack.client.templates();
     expect(await stack.quota.status()).toMatchObject({ month: '2026-04', mode: 'demo', usedLocal: 1, limit: 1000 });
