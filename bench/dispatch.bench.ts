@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:dispatch`: the dispatcher against the Chat2Desk sandbox running in its own process on
+ * this machine, on embedded PostgreSQL (or DATABASE_URL).
+ * (a) 100k recipients to known clients, sandbox at zero latency, no rate limit → sends/s;
+ * (b) two app processes sharing a 50/s limit for ~40 s → achieved rate ÷ limit and 429s;
+ * (c) API requests per sent message from the sandbox ledger.
+ * Results go to bench/RESULTS.md. Options: --recipients N, --limited-seconds S.
+ */
+import 'reflect-metadata';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/app.factory';
+import { loadAppConfig } from '../src/config/app-config';
+import { runMigrations } from '../src/database/migrations';
+import { DispatchWorker } from '../src/dispatch/dispatch-worker.service';
+import { Preparer } from '../src/dispatch/preparer.service';
+import { cacheClients, recipientCounts, seedCampaign } from '../src/dispatch/testing/dispatch-fixtures';
+import { spawnWorker } from '../src/dispatch/testing/worker-spawner';
+import { provisionBenchDatabase } from './dispatch/bench-database';
+import { SandboxProcess } from './dispatch/sandbox-process';
+
+const TMP = join(__dirname, 'tmp');
+const RESULTS = join(__dirname, 'RESULTS.md');
+const API_KEY = 'bench-api-key-0123456789';
+const LIMITED_RATE = 50;
+const TARGET = { sendsPerSecond: 1_000, rateRatio: 0.95, requestsPerMessage: 1.02 };
+
+interface ThroughputResult {
+  recipients: number;
+  preparationSeconds: number;
+  dispatchSeconds: number;
+  sendsPerSecond: number;
+  requests: number;
+  messages: number;
+  requestsPerMessage: number;
+  duplicateSends: number;
+}
+
+interface LimitedResult {
+  recipients: number;
+  seconds: number;
+  achievedPerSecond: number;
+  ratio: number;
+  busiestSecond: number;
+  rateLimited: number;
+  duplicateSends: number;
+}
+
+async function main(): Promise<void> {
+  const recipients = Number(argument('--recipients') ?? 100_000);
+  const limitedSeconds = Number(argument('--limited-seconds') ?? 40);
+  mkdirSync(TMP, { recursive: true });
+  const loadAtStart = execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ');
+  const sandbox = await SandboxProcess.start({ SANDBOX_MODE: 'unlimited', SANDBOX_RATE_LIMIT_PER_SECOND: '0' });
+  const database = await provisionBenchDatabase(TMP);
+  try {
+    await runMigrations(database.url);
+    const throughput = await measureThroughput(database.url, sandbox, recipients);
+    console.log(JSON.stringify({ throughput }, null, 2));
+    const limited = await measureSharedLimit(database.url, sandbox, limitedSeconds);
+    console.log(JSON.stringify({ limited }, null, 2));
+    recordResults(throughput, limited, database.kind, loadAtStart);
+  } finally {
+    await sandbox.stop();
+    await database.stop();
+  }
+}
+
+function appEnv(databaseUrl: string, sandbox: SandboxProcess, extra: Record<string, string>): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    CHAT2DESK_API_URL: sandbox.url,
+    CHAT2DESK_TOKEN: sandbox.token,
+    API_KEY,
+    DATA_DIR: mkdtempSync(join(TMP, 'dispatch-data-')),
+    LOG_LEVEL: 'silent',
+    SCHEDULER_ENABLED: 'false',
+    DISPATCH_POLL_INTERVAL_MS: '50',
+    ...extra,
+  };
+}
+
+/** (a) + (c): one app process, known clients, no rate limit in the sandbox. */
+async function measureThroughput(databaseUrl: string, sandbox: SandboxProcess, recipients: number): Promise<ThroughputResult> {
+  const env = appEnv(databaseUrl, sandbox, { CHAT2DESK_RATE_LIMIT_PER_SECOND: '10000', DISPATCH_BATCH_SIZE: '500', DISPATCH_CONCURRENCY: '64' });
+  const app = await createApp(loadAppConfig(env));
+  await app.init();
+  try {
+    const dataSource = app.get(DataSource);
+    const clients = await sandbox.seedClients({ count: recipients, phonePrefix: '7950', transport: 'whatsapp', channelId: 1 });
+    await cacheClients(dataSource, clients);
+    const { campaignId } = await seedCampaign(dataSource, { phones: clients.map((client) => client.phone) });
+
+    const preparationStarted = performance.now();
+    await app.get(Preparer).runOnce();
+    const preparationSeconds = (performance.now() - preparationStarted) / 1000;
+
+    const before = await sandbox.ledger();
+    const worker = app.get(DispatchWorker);
+    const started = performance.now();
+    worker.start();
+    await waitUntilSent(dataSource, campaignId, recipients, 250);
+    const dispatchSeconds = (performance.now() - started) / 1000;
+    await worker.stop();
+    const after = await sandbox.ledger();
+    const requests = after.requestsTotal - before.requestsTotal;
+    const messages = after.messagesSent - before.messagesSent;
+    return {
+      recipients,
+      preparationSeconds: round(preparationSeconds),
+      dispatchSeconds: round(dispatchSeconds),
+      sendsPerSecond: Math.round(messages / dispatchSeconds),
+      requests,
+      messages,
+      requestsPerMessage: round(requests / messages, 4),
+      duplicateSends: after.duplicateSends,
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+/** (b): two worker processes sharing a 50/s limit that the sandbox enforces with 429s. */
+async function measureSharedLimit(databaseUrl: string, sandbox: SandboxProcess, seconds: number): Promise<LimitedResult> {
+  await sandbox.reset();
+  await sandbox.configure({ rateLimitPerSecond: LIMITED_RATE });
+  const recipients = Math.round(LIMITED_RATE * seconds);
+  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl });
+  await dataSource.initialize();
+  const env = appEnv(databaseUrl, sandbox, { CHAT2DESK_RATE_LIMIT_PER_SECOND: String(LIMITED_RATE), DISPATCH_BATCH_SIZE: '50' });
+  const workers = [spawnWorker(env), spawnWorker(env)];
+  try {
+    // Earlier runs' message ids are not this sandbox's any more (it was reset): start from a clean table.
+    await dataSource.query(`DELETE FROM campaigns`);
+    const clients = await sandbox.seedClients({ count: recipients, phonePrefix: '7960', transport: 'whatsapp', channelId: 1 });
+    await dataSource.query(`DELETE FROM chat2desk_clients`);
+    await cacheClients(dataSource, clients);
+    const { campaignId } = await seedCampaign(dataSource, { phones: clients.map((client) => client.phone), campaignState: 'paused' });
+    await dataSource.query(`UPDATE campaign_recipients SET state = 'ready', next_attempt_at = now(), chat2desk_client_id = k.client_id
+       FROM chat2desk_clients k WHERE k.phone = campaign_recipients.phone AND campaign_id = $1`, [campaignId]);
+    await Promise.all(workers.map((worker) => worker.ready));
+    const before = await sandbox.ledger();
+    const started = performance.now();
+    await dataSource.query(`UPDATE campaigns SET state = 'running' WHERE id = $1`, [campaignId]);
+    await waitUntilSent(dataSource, campaignId, recipients, 100);
+    const elapsed = (performance.now() - started) / 1000;
+    const after = await sandbox.ledger();
+    const achieved = (after.messagesSent - before.messagesSent) / elapsed;
+    return {
+      recipients,
+      seconds: round(elapsed),
+      achievedPerSecond: round(achieved),
+      ratio: round(achieved / LIMITED_RATE, 3),
+      busiestSecond: after.busiestSecond,
+      rateLimited: after.rateLimited,
+      duplicateSends: after.duplicateSends,
+    };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await dataSource.destroy();
+  }
+}
+
+async function waitUntilSent(dataSource: DataSource, campaignId: string, total: number, pollMs: number): Promise<void> {
+  for (;;) {
+    const counts = await recipientCounts(dataSource, campaignId);
+    if ((counts.sent ?? 0) >= total) return;
+    if ((counts.failed ?? 0) > 0) throw new Error(`recipients failed: ${JSON.stringify(counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+function recordResults(throughput: ThroughputResult, limited: LimitedResult, databaseKind: string, loadAtStart: string): void {
+  const machine = `${cpus().length} CPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, ${databaseKind}`;
+  const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+  const section = [
+    '<!-- dispatch-bench:start -->',
+    '## Dispatch (`npm run bench:dispatch`)',
+    '',
+    `Last run: ${new Date().toISOString()} — \`npm run bench:dispatch\``,
+    `Machine: ${machine}; sandbox in its own process on the same machine; load average at start ${loadAtStart}`,
+    '',
+    '| measure | result | target |',
+    '| --- | ---: | ---: |',
+    `| (a) ${throughput.recipients} recipients, known clients, zero latency: sends/s | ${throughput.sendsPerSecond} (${throughput.dispatchSeconds} s; preparation from the cache ${throughput.preparationSeconds} s) | ≥ ${TARGET.sendsPerSecond} — ${verdict(throughput.sendsPerSecond >= TARGET.sendsPerSecond)} |`,
+    `| (b) two processes, shared ${LIMITED_RATE}/s limit, ${limited.recipients} recipients: achieved ÷ limit | ${limited.ratio} (${limited.achievedPerSecond}/s over ${limited.seconds} s; busiest second ${limited.busiestSecond}) | ≥ ${TARGET.rateRatio} — ${verdict(limited.ratio >= TARGET.rateRatio)} |`,
+    `| (b) 429 answers | ${limited.rateLimited} | 0 — ${verdict(limited.rateLimited === 0)} |`,
+    `| (c) API requests per sent message (a) | ${throughput.requestsPerMessage} (${throughput.requests} requests / ${throughput.messages} messages) | ≤ ${TARGET.requestsPerMessage} — ${verdict(throughput.requestsPerMessage <= TARGET.requestsPerMessage)} |`,
+    `| duplicate sends (a) + (b) | ${throughput.duplicateSends + limited.duplicateSends} | 0 |`,
+    '',
+    'Status tracking (delivery polling) is not part of (c) yet.',
+    '<!-- dispatch-bench:end -->',
+  ].join('\n');
+  const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
+  const pattern = /<!-- dispatch-bench:start -->[\s\S]*?<!-- dispatch-bench:end -->/;
+  writeFileSync(RESULTS, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+  console.log(`Recorded in ${RESULTS}`);
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
