@@ -167,6 +167,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
           return rendered.ok ? rendered.text : null;
         }),
       );
+      expect((await call('GET', `/api/campaigns/${body.id}/forecast`)).body).toMatchObject({ recipients: 2, missingVariables: 2 });
       expect(preview.body.missingVariables).toEqual({
         count: 2,
         examples: [

@@ -2,10 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor } from '../auth/request-actor';
 import { Actor } from '../common/actor';
-import { Page } from '../common/http/pagination.dto';
 import { CampaignsService } from './campaigns.service';
 import {
   CampaignCreatedResponse,
+  CampaignPageResponse,
   CampaignResponse,
   PreviewResponse,
   RetryFailedResponse,
@@ -41,8 +41,8 @@ export class CampaignsController {
   }
 
   @Get()
-  @ApiResponse({ status: 200, description: 'Page of campaigns, newest first' })
-  list(@Query() query: ListCampaignsQuery): Promise<Page<CampaignResponse>> {
+  @ApiResponse({ status: 200, type: CampaignPageResponse, description: 'Newest first' })
+  list(@Query() query: ListCampaignsQuery): Promise<CampaignPageResponse> {
     return this.campaigns.list(query);
   }
 

@@ -3,17 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
-import { Page } from '../common/http/pagination.dto';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
 import type { CampaignState, RecipientState } from './campaign-states';
 import { DELETABLE_CAMPAIGN_STATES } from './campaign-transitions';
 import { CampaignFinder } from './campaign-finder';
-import { CampaignResponse, PreviewItem, PreviewResponse, RecipientCounts, RunSummary } from './dto/campaign-response';
+import { CampaignPageResponse, CampaignResponse, PreviewItem, PreviewResponse, RecipientCounts, RunSummary } from './dto/campaign-response';
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { Campaign } from './entities/campaign.entity';
 import { recipientSourceSql, recipientSpecOf } from './runs/recipient-source';
 import { assertCron, assertTimezone, parseScheduledAt } from './scheduling/campaign-schedule';
 import { assertSendWindow } from './scheduling/send-window';
+import { MISSING_VARIABLE_LIKE } from './templates/template-renderer';
 import { SqlParams } from './templates/template-sql';
 import { TemplatesService } from './templates/templates.service';
 
@@ -72,7 +72,7 @@ export class CampaignsService {
     return response;
   }
 
-  async list(filter: CampaignListFilter): Promise<Page<CampaignResponse>> {
+  async list(filter: CampaignListFilter): Promise<CampaignPageResponse> {
     const [campaigns, total] = await this.dataSource.getRepository(Campaign).findAndCount({
       where: filter.state ? { state: filter.state } : {},
       order: { createdAt: 'DESC', id: 'ASC' },
@@ -93,7 +93,7 @@ export class CampaignsService {
     const itemsParams = new SqlParams();
     const items = await this.previewRows(`SELECT * FROM (${recipientSourceSql(spec, itemsParams)}) src ORDER BY src.contact_id LIMIT ${itemsParams.add(limit)}`, itemsParams);
     const missingParams = new SqlParams();
-    const missing = `SELECT * FROM (${recipientSourceSql(spec, missingParams)}) src WHERE src.skip_reason LIKE 'missing variable:%'`;
+    const missing = `SELECT * FROM (${recipientSourceSql(spec, missingParams)}) src WHERE src.skip_reason LIKE ${missingParams.add(MISSING_VARIABLE_LIKE)}`;
     const [{ count }]: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*)::text AS count FROM (${missing}) m`, missingParams.values);
     const examples = await this.previewRows(`${missing} ORDER BY src.contact_id LIMIT ${MISSING_VARIABLE_EXAMPLES}`, missingParams);
     return { items, missingVariables: { count: Number(count), examples } };

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Page } from '../../common/http/pagination.dto';
 import type { RecipientState } from '../campaign-states';
 import { Campaign, ContactFilter, SendWindow } from '../entities/campaign.entity';
 import type { CampaignForecast } from '../forecast/campaign-forecast';
@@ -89,6 +90,13 @@ export class CampaignResponse {
       latestRun,
     });
   }
+}
+
+export class CampaignPageResponse implements Page<CampaignResponse> {
+  @ApiProperty({ type: [CampaignResponse] }) items!: CampaignResponse[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
 }
 
 export class CampaignCreatedResponse {

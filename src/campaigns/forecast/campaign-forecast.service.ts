@@ -6,9 +6,10 @@ import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
 import { Campaign } from '../entities/campaign.entity';
 import { recipientSourceSql, recipientSpecOf } from '../runs/recipient-source';
+import { MISSING_VARIABLE_LIKE } from '../templates/template-renderer';
 import { SqlParams } from '../templates/template-sql';
 import { TemplatesService } from '../templates/templates.service';
-import { CampaignForecast, estimateRequests, QuotaSnapshot } from './campaign-forecast';
+import { CampaignForecast, estimateRequests, QuotaSnapshot, RecipientEstimate } from './campaign-forecast';
 
 @Injectable()
 export class CampaignForecastService {
@@ -21,25 +22,25 @@ export class CampaignForecastService {
   ) {}
 
   async forecast(campaign: Campaign): Promise<CampaignForecast> {
-    const { recipients, knownClients } = await this.countRecipients(campaign);
-    return estimateRequests(recipients, knownClients, await this.quotaSnapshot(), this.clock.now());
+    return estimateRequests(await this.countRecipients(campaign), await this.quotaSnapshot(), this.clock.now());
   }
 
-  /** Recipients that would be sent to now, and how many of their phones already have a Chat2Desk client. */
-  private async countRecipients(campaign: Campaign): Promise<{ recipients: number; knownClients: number }> {
+  /** Recipients that would be sent to now, how many of their phones already have a Chat2Desk client, and how many lack a variable. */
+  private async countRecipients(campaign: Campaign): Promise<RecipientEstimate> {
     const params = new SqlParams();
     const messageText = await this.templates.messageTextOf(campaign);
     const source = recipientSourceSql(await recipientSpecOf(this.dataSource.manager, campaign, messageText), params);
-    const [row]: Array<{ recipients: string; known: string }> = await this.dataSource.query(
+    const [row]: Array<{ recipients: string; known: string; missing: string }> = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE src.skip_reason IS NULL)::text AS recipients,
               count(*) FILTER (WHERE src.skip_reason IS NULL AND EXISTS (
                 SELECT 1 FROM chat2desk_clients k
                 WHERE k.phone = src.phone AND k.transport = ${params.add(campaign.transport)}::text AND k.channel_id = ${params.add(campaign.channelId)}::bigint
-              ))::text AS known
+              ))::text AS known,
+              count(*) FILTER (WHERE src.skip_reason LIKE ${params.add(MISSING_VARIABLE_LIKE)})::text AS missing
        FROM (${source}) src`,
       params.values,
     );
-    return { recipients: Number(row.recipients), knownClients: Number(row.known) };
+    return { recipients: Number(row.recipients), knownClients: Number(row.known), missingVariables: Number(row.missing) };
   }
 
   /** What is left this month; the first time, one api_info teaches the quota the account's mode. */

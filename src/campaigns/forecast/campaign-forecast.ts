@@ -4,6 +4,8 @@ export interface CampaignForecast {
   recipients: number;
   /** Of those, phones already in the Chat2Desk client cache for this transport and channel. */
   knownClients: number;
+  /** Contacts that would be skipped for a missing template variable (examples: GET …/preview). */
+  missingVariables: number;
   lookups: number;
   creations: number;
   sends: number;
@@ -32,7 +34,13 @@ export const STATUS_POLL_ROUNDS = 4;
  * when the account has it already), so creations = unknown phones; GET lookups are never cheaper
  * than that, and a full client sync only pays off when the dispatcher knows most phones exist.
  */
-export function estimateRequests(recipients: number, knownClients: number, quota: QuotaSnapshot, now: Date): CampaignForecast {
+export interface RecipientEstimate {
+  recipients: number;
+  knownClients: number;
+  missingVariables: number;
+}
+
+export function estimateRequests({ recipients, knownClients, missingVariables }: RecipientEstimate, quota: QuotaSnapshot, now: Date): CampaignForecast {
   const creations = Math.max(0, recipients - knownClients);
   const sends = recipients;
   const statusPolls = Math.ceil(sends / STATUS_POLL_PAGE) * STATUS_POLL_ROUNDS;
@@ -41,6 +49,7 @@ export function estimateRequests(recipients: number, knownClients: number, quota
   return {
     recipients,
     knownClients,
+    missingVariables,
     lookups: 0,
     creations,
     sends,

@@ -101,7 +101,7 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
     const late: Array<{ id: string; campaign_id: string; occurrence_at: Date; minutes: number }> = await this.dataSource.query(
       `SELECT r.id, r.campaign_id, r.occurrence_at, c.expires_after_minutes AS minutes
        FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
-       WHERE r.state IN ('preparing', 'running') AND c.expires_after_minutes IS NOT NULL
+       WHERE r.state IN ('preparing', 'running') AND c.state IN ('scheduled', 'running', 'paused') AND c.expires_after_minutes IS NOT NULL
          AND r.occurrence_at + c.expires_after_minutes * interval '1 minute' < $1`,
       [now],
     );

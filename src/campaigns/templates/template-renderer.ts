@@ -80,7 +80,12 @@ export function renderForContact(template: string, contact: ContactData): Render
   return renderTemplate(parseTemplate(template), (variable) => lookupVariable(contact, variable));
 }
 
+const MISSING_VARIABLE_PREFIX = 'missing variable: ';
+
 /** The reason a recipient is skipped for, in the words the reports show. */
 export function missingVariableReason(variable: string): string {
-  return `missing variable: ${variable}`;
+  return `${MISSING_VARIABLE_PREFIX}${variable}`;
 }
+
+/** SQL LIKE pattern matching every missing-variable reason. */
+export const MISSING_VARIABLE_LIKE = `${MISSING_VARIABLE_PREFIX}%`;
