@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -14,7 +15,7 @@ import { ContactImport, ImportMode } from './entities/contact-import.entity';
 import { ParsedBatch } from './import/contacts-file-parser';
 import { MalformedFileError } from './import/file-sniffer';
 import { ImportAbortedError, parseInWorker } from './import/parser-thread';
-import { COPY_STAGING_SQL, CREATE_STAGING_SQL, mergeStagedContacts } from './import/staging-merge';
+import { COPY_CONTACTS_SQL, COPY_STAGING_SQL, CREATE_STAGING_SQL, mergeStagedContacts } from './import/staging-merge';
 
 export interface NewImport {
   listId: string;
@@ -47,9 +48,10 @@ const JOB_LOCK = 7301;
 const LIST_LOCK = 7302;
 
 /**
- * Import jobs: a job is a row plus a file on disk. An attempt runs in one transaction (COPY into a
- * temp staging table, set-based merge, counts, status), so a crash leaves no partial import and
- * the job is simply run again from its file: nothing is counted twice.
+ * Import jobs: a job is a row plus a file on disk. An attempt runs in one transaction (COPY of
+ * each parsed batch into a temp staging table — or straight into an empty list — then a set-based
+ * merge, counts, status), so a crash leaves no partial import and the job is simply run again from
+ * its file: nothing is counted twice.
  */
 @Injectable()
 export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -197,12 +199,11 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private async importInTransaction(client: PoolClient, job: ContactImport, signal: AbortSignal, onProgress?: (progress: ImportProgress) => void): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIST_LOCK, job.listId]);
     await client.query(CREATE_STAGING_SQL);
-    const copy = client.query(copyFrom(COPY_STAGING_SQL));
-    const copyFailed = new Promise<never>((_, reject) => copy.once('error', reject));
-    copyFailed.catch(() => undefined);
+    // An empty list (the usual first import) needs no merge: rows go straight into contacts.
+    const direct = (await client.query('SELECT 1 FROM contacts WHERE list_id = $1 LIMIT 1', [job.listId])).rowCount === 0;
     const progress = new ProgressReporter(this.dataSource, job, onProgress);
     let header: string[] = [];
-    const parsing = parseInWorker(
+    const summary = await parseInWorker(
       {
         filePath: job.filePath,
         originalName: job.originalName,
@@ -210,27 +211,21 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
         phoneColumn: job.phoneColumn,
         nameColumn: job.nameColumn,
         keepAcceptedRaw: job.mode === 'skip',
+        directListId: direct ? job.listId : undefined,
       },
       {
         header: (columns) => void (header = columns),
         batch: async (batch: ParsedBatch) => {
-          if (!copy.write(batch.copyText)) await Promise.race([once(copy, 'drain'), copyFailed]);
+          if (batch.contactsText) await copyText(client, COPY_CONTACTS_SQL, batch.contactsText);
+          if (batch.stagingText) await copyText(client, COPY_STAGING_SQL, batch.stagingText);
           progress.add(batch);
         },
       },
       signal,
     );
-    const summary = await parsing.catch(async (error: unknown) => {
-      // An open COPY holds the connection: fail it (CopyFail) so that ROLLBACK can run.
-      copy.destroy(error instanceof Error ? error : new Error(String(error)));
-      await copyFailed.catch(() => undefined);
-      throw error;
-    });
-    copy.end();
-    await Promise.race([once(copy, 'finish'), copyFailed]);
     await progress.flush();
-    const counts = await mergeStagedContacts(client, job.id, job.listId, job.mode);
-    if (counts.rows !== summary.rows) throw new Error(`Parsed ${summary.rows} rows but staged ${counts.rows}`);
+    const counts = await mergeStagedContacts(client, job, direct ? summary.accepted : undefined);
+    if (counts.rows !== summary.rows) throw new Error(`Parsed ${summary.rows} rows but stored ${counts.rows}`);
     await client.query(
       `UPDATE contact_imports
        SET status = 'completed', rows = $2, imported = $3, updated = $4, duplicates = $5, invalid = $6, header = $7,
@@ -295,4 +290,9 @@ class ProgressReporter {
       this.bytesRead,
     ]);
   }
+}
+
+/** One COPY statement per batch: the connection is free again between batches, so errors roll back cleanly. */
+async function copyText(client: PoolClient, sql: string, text: string): Promise<void> {
+  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
 }

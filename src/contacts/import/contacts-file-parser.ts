@@ -14,18 +14,26 @@ export interface ParseOptions {
   nameColumn?: string | null;
   /** Keep the original values of accepted rows too (skip mode lists rows already in the list). */
   keepAcceptedRaw: boolean;
+  /**
+   * Set when the target list was empty at the start: accepted rows are then written for COPY
+   * straight into `contacts` (CONTACT_COLUMNS) instead of going through the staging table.
+   */
+  directListId?: string;
   batchRows?: number;
 }
 
-/** A slice of staging rows in COPY text format (see STAGING_COLUMNS). */
+/** A slice of the file in COPY text format: staging rows (STAGING_COLUMNS) and, in direct mode, contact rows (CONTACT_COLUMNS). */
 export interface ParsedBatch {
-  copyText: string;
+  stagingText: string;
+  contactsText: string;
   rows: number;
   bytesRead: number;
 }
 
 export interface ParseSummary {
   rows: number;
+  /** Rows written as contacts (direct mode) or as accepted staging rows. */
+  accepted: number;
   invalid: number;
   duplicates: number;
   header: string[];
@@ -39,10 +47,11 @@ export interface ParseSink {
 
 /** Column order of the COPY text the parser produces and the staging table receives. */
 export const STAGING_COLUMNS = ['line', 'phone', 'name', 'attributes', 'phone_type', 'country', 'kind', 'reason', 'raw'] as const;
+export const CONTACT_COLUMNS = ['list_id', 'phone', 'name', 'attributes', 'phone_type', 'country'] as const;
 
 /** csv-parse's limit: one record (a row with its quoted newlines) at most this many bytes. */
 export const MAX_ROW_BYTES = 1024 * 1024;
-const DEFAULT_BATCH_ROWS = 5_000;
+const DEFAULT_BATCH_ROWS = 10_000;
 
 /**
  * Streams a CSV file into staging rows: decodes, parses, normalizes phones, dedupes within the file,
@@ -69,7 +78,6 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
   let lines = new LineCounter();
   let mapping: ColumnMapping | undefined;
   let header: string[] | undefined;
-  let buffer = '';
   let buffered = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -81,10 +89,9 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
         await sink.header(header);
         continue;
       }
-      buffer += state.classify(record, line, header.length, mapping!);
+      state.classify(record, line, header.length, mapping!);
       if (++buffered >= batchRows) {
-        await sink.batch({ copyText: buffer, rows: buffered, bytesRead: input.bytesRead() });
-        buffer = '';
+        await sink.batch({ ...state.take(), rows: buffered, bytesRead: input.bytesRead() });
         buffered = 0;
       }
     }
@@ -94,11 +101,11 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
     input.stream.destroy();
   }
   if (!header) throw new MalformedFileError('The file has no header row: it holds only blank lines. The first row must name the columns, e.g. "phone,name".');
-  if (buffered > 0) await sink.batch({ copyText: buffer, rows: buffered, bytesRead: input.bytesRead() });
+  if (buffered > 0) await sink.batch({ ...state.take(), rows: buffered, bytesRead: input.bytesRead() });
   if (state.rows === 0) {
     throw new MalformedFileError('The file has a header row but no contacts under it. Add one contact per row below the header.');
   }
-  return { rows: state.rows, invalid: state.invalid, duplicates: state.duplicates, header };
+  return { rows: state.rows, accepted: state.accepted, invalid: state.invalid, duplicates: state.duplicates, header };
 }
 
 function openDecoded(path: string, shape: FileShape): { stream: NodeJS.ReadableStream & { destroy(): void }; bytesRead(): number } {
@@ -151,11 +158,14 @@ function describeParseError(error: unknown, line: number): Error {
   return error;
 }
 
-/** Turns one data row into one staging row (COPY text), keeping the counts. */
+/** Turns one data row into one staging or contact row (COPY text), keeping the counts. */
 class RowClassifier {
   rows = 0;
+  accepted = 0;
   invalid = 0;
   duplicates = 0;
+  private staging = '';
+  private contacts = '';
   private readonly phones: PhoneNormalizer;
   private readonly seen = new PhoneLineTable();
 
@@ -163,7 +173,15 @@ class RowClassifier {
     this.phones = new PhoneNormalizer(options.defaultCountry);
   }
 
-  classify(record: string[], line: number, columns: number, mapping: ColumnMapping): string {
+  /** The COPY text gathered since the last call. */
+  take(): { stagingText: string; contactsText: string } {
+    const taken = { stagingText: this.staging, contactsText: this.contacts };
+    this.staging = '';
+    this.contacts = '';
+    return taken;
+  }
+
+  classify(record: string[], line: number, columns: number, mapping: ColumnMapping): void {
     this.rows++;
     const raw = JSON.stringify(record);
     const overflow = extraValues(record, columns);
@@ -175,24 +193,23 @@ class RowClassifier {
     const firstLine = this.seen.firstLineOf(Number(phone.phone), line);
     if (firstLine !== undefined) {
       this.duplicates++;
-      return stagingRow(line, phone.phone, null, null, null, null, 'duplicate', `same phone as line ${firstLine}`, raw);
+      this.staging += copyRow(line, phone.phone, null, null, null, null, 'duplicate', `same phone as line ${firstLine}`, raw);
+      return;
     }
-    return stagingRow(
-      line,
-      phone.phone,
-      joinName(record, mapping.nameColumns),
-      JSON.stringify(attributesOf(record, mapping)),
-      phone.type,
-      phone.country,
-      null,
-      null,
-      this.options.keepAcceptedRaw ? raw : null,
-    );
+    this.accepted++;
+    const name = joinName(record, mapping.nameColumns);
+    const attributes = JSON.stringify(attributesOf(record, mapping));
+    if (this.options.directListId) {
+      this.contacts += copyRow(this.options.directListId, phone.phone, name, attributes, phone.type, phone.country);
+    } else {
+      const keptRaw = this.options.keepAcceptedRaw ? raw : null;
+      this.staging += copyRow(line, phone.phone, name, attributes, phone.type, phone.country, null, null, keptRaw);
+    }
   }
 
-  private reject(line: number, raw: string, reason: string): string {
+  private reject(line: number, raw: string, reason: string): void {
     this.invalid++;
-    return stagingRow(line, null, null, null, null, null, 'invalid', reason, raw);
+    this.staging += copyRow(line, null, null, null, null, null, 'invalid', reason, raw);
   }
 }
 
@@ -228,7 +245,7 @@ function attributesOf(record: string[], mapping: ColumnMapping): Record<string, 
   return attributes;
 }
 
-function stagingRow(...values: Array<string | number | null>): string {
+function copyRow(...values: Array<string | number | null>): string {
   let row = '';
   for (let index = 0; index < values.length; index++) {
     if (index > 0) row += '\t';

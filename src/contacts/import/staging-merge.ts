@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { ImportMode } from '../entities/contact-import.entity';
-import { STAGING_COLUMNS } from './contacts-file-parser';
+import { ContactImport, ImportMode } from '../entities/contact-import.entity';
+import { CONTACT_COLUMNS, STAGING_COLUMNS } from './contacts-file-parser';
 
 export interface ImportCounts {
   rows: number;
@@ -25,15 +25,26 @@ export const CREATE_STAGING_SQL = `
   ) ON COMMIT DROP`;
 
 export const COPY_STAGING_SQL = `COPY import_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`;
+export const COPY_CONTACTS_SQL = `COPY contacts (${CONTACT_COLUMNS.join(', ')}) FROM STDIN`;
 
 /**
  * Moves the staged rows into the list in set-based statements (no row-by-row work), stores the
- * rejected rows, and counts everything from the staging table itself so the numbers always add up.
+ * rejected rows, and counts everything from the database itself so the numbers always add up.
+ * `copiedContacts` is set when accepted rows were copied straight into the (empty) list.
  */
-export async function mergeStagedContacts(client: PoolClient, importId: string, listId: string, mode: ImportMode): Promise<ImportCounts> {
+export async function mergeStagedContacts(client: PoolClient, job: ContactImport, copiedContacts?: number): Promise<ImportCounts> {
+  const { id: importId, listId, mode } = job;
   await client.query('ANALYZE import_staging');
-  if (mode === 'skip') await markRowsAlreadyInList(client, listId);
-  const { imported, updated } = await upsertContacts(client, listId, mode);
+  let imported = copiedContacts ?? 0;
+  let updated = 0;
+  if (copiedContacts === undefined) {
+    if (mode === 'skip') await markRowsAlreadyInList(client, listId);
+    ({ imported, updated } = await upsertContacts(client, listId, mode));
+  } else {
+    await flagOptedOut(client, listId);
+    const copied = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts WHERE list_id = $1', [listId]);
+    if (copied.rows[0].n !== copiedContacts) throw new Error(`Copied ${copiedContacts} contacts but the list holds ${copied.rows[0].n}`);
+  }
   await client.query(
     `INSERT INTO contact_import_rejections (import_id, line, kind, reason, original_values)
      SELECT $1, line, kind, reason, raw FROM import_staging WHERE kind IS NOT NULL`,
@@ -46,10 +57,19 @@ export async function mergeStagedContacts(client: PoolClient, importId: string, 
      FROM import_staging`,
   );
   const counts = { ...totals.rows[0], imported, updated };
+  counts.rows += copiedContacts ?? 0;
   if (counts.rows !== counts.imported + counts.updated + counts.duplicates + counts.invalid) {
     throw new Error(`Import accounting does not add up: ${JSON.stringify(counts)}`);
   }
   return counts;
+}
+
+/** Copied contacts whose phone is in the opt-out register. */
+async function flagOptedOut(client: PoolClient, listId: string): Promise<void> {
+  await client.query(
+    `UPDATE contacts c SET opted_out = true FROM opt_outs o WHERE c.list_id = $1 AND c.phone = o.phone AND NOT c.opted_out`,
+    [listId],
+  );
 }
 
 async function markRowsAlreadyInList(client: PoolClient, listId: string): Promise<void> {
