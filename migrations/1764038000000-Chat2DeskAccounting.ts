@@ -32,7 +32,9 @@ export class Chat2DeskAccounting1764038000000 implements MigrationInterface {
         count integer NOT NULL,
         PRIMARY KEY (month, endpoint, kind, outcome, campaign_id)
       )`);
-    await queryRunner.query(`CREATE INDEX chat2desk_request_ledger_campaign_idx ON chat2desk_request_ledger (campaign_id) WHERE campaign_id <> ''`);
+    await queryRunner.query(
+      `CREATE INDEX chat2desk_request_ledger_campaign_idx ON chat2desk_request_ledger (campaign_id) WHERE campaign_id <> ''`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

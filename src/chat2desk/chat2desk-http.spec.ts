@@ -22,16 +22,27 @@ function judged(call: HttpCall, status: number, body: unknown): unknown {
 
 describe('judgeResponse', () => {
   it('succeeds only with a 2xx and status success', () => {
-    expect(judged(read, 200, { status: 'success', data: [1], meta: { total: 1, limit: 20, offset: 0 } })).toEqual({ data: [1], meta: { total: 1, limit: 20, offset: 0 } });
+    expect(
+      judged(read, 200, { status: 'success', data: [1], meta: { total: 1, limit: 20, offset: 0 } }),
+    ).toEqual({ data: [1], meta: { total: 1, limit: 20, offset: 0 } });
     expect(judged(read, 200, { data: [1] })).toBeInstanceOf(Chat2DeskValidationError);
     expect(judged(read, 500, { status: 'success', data: [] })).toBeInstanceOf(Chat2DeskTransientError);
   });
 
   it('reads the vendor texts before the HTTP status, wherever they are', () => {
-    expect(judged(read, 200, { status: 'error', message: 'Number of API requests exceeded' })).toBeInstanceOf(Chat2DeskRateLimitedError);
-    expect(judged(read, 400, { status: 'error', data: { message: 'You need to auth' } })).toBeInstanceOf(Chat2DeskAuthFailedError);
-    expect(judged(read, 200, { status: 'success', data: { status: 'error', message: 'Token is not correct' } })).toBeInstanceOf(Chat2DeskAuthFailedError);
-    const exists = judged(send, 200, { status: 'error', errors: { client: ['Client already exist', '{"id": 77}'] } });
+    expect(judged(read, 200, { status: 'error', message: 'Number of API requests exceeded' })).toBeInstanceOf(
+      Chat2DeskRateLimitedError,
+    );
+    expect(judged(read, 400, { status: 'error', data: { message: 'You need to auth' } })).toBeInstanceOf(
+      Chat2DeskAuthFailedError,
+    );
+    expect(
+      judged(read, 200, { status: 'success', data: { status: 'error', message: 'Token is not correct' } }),
+    ).toBeInstanceOf(Chat2DeskAuthFailedError);
+    const exists = judged(send, 200, {
+      status: 'error',
+      errors: { client: ['Client already exist', '{"id": 77}'] },
+    });
     expect(exists).toBeInstanceOf(Chat2DeskClientAlreadyExistsError);
     expect((exists as Chat2DeskClientAlreadyExistsError).existingClientId).toBe(77);
   });

@@ -44,7 +44,10 @@ export class Chat2DeskHttp {
   ) {
     this.base = new URL(apiUrl);
     // Keep-alive: thousands of sends/s must not open a connection each.
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
+        : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   }
 
   async call(call: HttpCall): Promise<SuccessEnvelope> {
@@ -63,10 +66,19 @@ export class Chat2DeskHttp {
     let written = false;
     // Only a write that reached the server can have taken effect; reads are always safe to repeat.
     const failure = (error: NodeJS.ErrnoException) => {
-      const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (error.code ?? error.message);
+      const reason = controller.signal.aborted
+        ? `no answer within ${this.timeoutMs} ms`
+        : (error.code ?? error.message);
       return written && call.method !== 'GET'
-        ? new Chat2DeskAmbiguousError(call.endpoint, `${reason} after the request was sent; it may have been processed`)
-        : new Chat2DeskTransientError(call.endpoint, `${reason}${written ? '' : ' before the request was sent'}`, false);
+        ? new Chat2DeskAmbiguousError(
+            call.endpoint,
+            `${reason} after the request was sent; it may have been processed`,
+          )
+        : new Chat2DeskTransientError(
+            call.endpoint,
+            `${reason}${written ? '' : ' before the request was sent'}`,
+            false,
+          );
     };
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
       const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -79,10 +91,16 @@ export class Chat2DeskHttp {
           headers: {
             Authorization: this.token,
             Accept: 'application/json',
-            ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
           },
         },
-        (response) => readText(response).then((text) => resolve({ status: response.statusCode ?? 0, text }), (error: NodeJS.ErrnoException) => reject(failure(error))),
+        (response) =>
+          readText(response).then(
+            (text) => resolve({ status: response.statusCode ?? 0, text }),
+            (error: NodeJS.ErrnoException) => reject(failure(error)),
+          ),
       );
       request.on('finish', () => (written = true));
       request.on('error', (error: NodeJS.ErrnoException) => reject(failure(error)));
@@ -110,37 +128,67 @@ interface Envelope {
 }
 
 /** Success only with a 2xx AND `status: "success"`; everything else becomes a typed error. */
-export function judgeResponse(call: HttpCall, httpStatus: number, text: string, token: string): SuccessEnvelope {
+export function judgeResponse(
+  call: HttpCall,
+  httpStatus: number,
+  text: string,
+  token: string,
+): SuccessEnvelope {
   const envelope = parseEnvelope(text);
   const nested = envelope && isObject(envelope.data) ? (envelope.data as Envelope) : undefined;
-  const failed = !envelope || envelope.status !== 'success' || nested?.status === 'error' || httpStatus < 200 || httpStatus >= 300;
+  const failed =
+    !envelope ||
+    envelope.status !== 'success' ||
+    nested?.status === 'error' ||
+    httpStatus < 200 ||
+    httpStatus >= 300;
   if (!failed) return { data: envelope.data, meta: envelope.meta };
   throw classifyFailure(call, httpStatus, envelope, nested, token);
 }
 
-function classifyFailure(call: HttpCall, httpStatus: number, envelope: Envelope | undefined, nested: Envelope | undefined, token: string): Chat2DeskError {
+function classifyFailure(
+  call: HttpCall,
+  httpStatus: number,
+  envelope: Envelope | undefined,
+  nested: Envelope | undefined,
+  token: string,
+): Chat2DeskError {
   const endpoint = call.endpoint;
   const fieldErrors = { ...toFieldErrors(envelope?.errors), ...toFieldErrors(nested?.errors) };
-  const texts = [envelope?.message, nested?.message, ...Object.values(fieldErrors).flat()].filter((text): text is string => typeof text === 'string');
-  const message = redact(texts.join('; ') || `HTTP ${httpStatus}${envelope ? '' : ' with a body that is not the JSON envelope'}`, token);
+  const texts = [envelope?.message, nested?.message, ...Object.values(fieldErrors).flat()].filter(
+    (text): text is string => typeof text === 'string',
+  );
+  const message = redact(
+    texts.join('; ') || `HTTP ${httpStatus}${envelope ? '' : ' with a body that is not the JSON envelope'}`,
+    token,
+  );
   const all = message.toLowerCase();
   const status = httpStatus || undefined;
   const isWrite = call.method !== 'GET';
 
-  if (all.includes('number of api requests exceeded')) return new Chat2DeskRateLimitedError(endpoint, message, status);
-  if (all.includes('exceeded api limit per month')) return new Chat2DeskQuotaExhaustedError(endpoint, message, false, status);
-  if (/token is not correct|you need to auth|you have to specify your token|api is disabled/.test(all)) return new Chat2DeskAuthFailedError(endpoint, message, status);
-  if (all.includes('already exist')) return new Chat2DeskClientAlreadyExistsError(endpoint, message, existingClientId(fieldErrors), status);
+  if (all.includes('number of api requests exceeded'))
+    return new Chat2DeskRateLimitedError(endpoint, message, status);
+  if (all.includes('exceeded api limit per month'))
+    return new Chat2DeskQuotaExhaustedError(endpoint, message, false, status);
+  if (/token is not correct|you need to auth|you have to specify your token|api is disabled/.test(all))
+    return new Chat2DeskAuthFailedError(endpoint, message, status);
+  if (all.includes('already exist'))
+    return new Chat2DeskClientAlreadyExistsError(endpoint, message, existingClientId(fieldErrors), status);
   if (endpoint === 'POST /v1/clients' && /disabled|not allowed|not enabled|выключ/.test(all)) {
     return new Chat2DeskClientCreationDisabledError(endpoint, message, fieldErrors, status);
   }
-  if (all.includes('page not found') || httpStatus === 404) return new Chat2DeskNotFoundError(endpoint, message, status);
+  if (all.includes('page not found') || httpStatus === 404)
+    return new Chat2DeskNotFoundError(endpoint, message, status);
   if (httpStatus === 429) return new Chat2DeskRateLimitedError(endpoint, message, status);
-  if (httpStatus === 401 || httpStatus === 403) return new Chat2DeskAuthFailedError(endpoint, message, status);
+  if (httpStatus === 401 || httpStatus === 403)
+    return new Chat2DeskAuthFailedError(endpoint, message, status);
   // The server saw the request; for a write, a 5xx does not prove it was not processed.
-  if (httpStatus >= 500 || all.includes('internal server error')) return new Chat2DeskTransientError(endpoint, message, isWrite, status);
+  if (httpStatus >= 500 || all.includes('internal server error'))
+    return new Chat2DeskTransientError(endpoint, message, isWrite, status);
   if (!envelope && httpStatus >= 200 && httpStatus < 300) {
-    return isWrite ? new Chat2DeskAmbiguousError(endpoint, message) : new Chat2DeskTransientError(endpoint, message, false, status);
+    return isWrite
+      ? new Chat2DeskAmbiguousError(endpoint, message)
+      : new Chat2DeskTransientError(endpoint, message, false, status);
   }
   return new Chat2DeskValidationError(endpoint, message, fieldErrors, status);
 }
@@ -160,7 +208,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function toFieldErrors(errors: unknown): Record<string, string[]> {
   if (!isObject(errors)) return {};
-  return Object.fromEntries(Object.entries(errors).map(([field, value]) => [field, (Array.isArray(value) ? value : [value]).map(String)]));
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, value]) => [
+      field,
+      (Array.isArray(value) ? value : [value]).map(String),
+    ]),
+  );
 }
 
 /** Newer accounts: `errors.client = ["... client already exist ...", "{\"id\": 123}"]`. */

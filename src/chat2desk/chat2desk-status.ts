@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { connect } from 'node:net';
-import { Chat2DeskAuthFailedError, Chat2DeskError, Chat2DeskTransientError, RequestOutcome } from './chat2desk.errors';
+import {
+  Chat2DeskAuthFailedError,
+  Chat2DeskError,
+  Chat2DeskTransientError,
+  RequestOutcome,
+} from './chat2desk.errors';
 import { Chat2DeskClient } from './chat2desk.client';
 import { QuotaService } from './quota.service';
 
@@ -44,10 +49,13 @@ export class Chat2DeskStatus {
   /** Called by the RequestGate after every request. */
   observe(outcome: RequestOutcome, error?: unknown): void {
     if (outcome === 'success') return this.set({ state: 'ok' });
-    if (error instanceof Chat2DeskAuthFailedError) return this.set({ state: 'rejected', error: error.message });
-    if (error instanceof Chat2DeskTransientError && !error.mayHaveBeenProcessed) return this.set({ state: 'unreachable', error: error.message });
+    if (error instanceof Chat2DeskAuthFailedError)
+      return this.set({ state: 'rejected', error: error.message });
+    if (error instanceof Chat2DeskTransientError && !error.mayHaveBeenProcessed)
+      return this.set({ state: 'unreachable', error: error.message });
     // Rate limits, quota, validation: the account answered, so the credentials work.
-    if (error instanceof Chat2DeskError && outcome !== 'transient' && outcome !== 'ambiguous') this.set({ state: 'ok', error: error.message });
+    if (error instanceof Chat2DeskError && outcome !== 'transient' && outcome !== 'ambiguous')
+      this.set({ state: 'ok', error: error.message });
   }
 
   /** One api_info call (single flight); logs one clear line when the token is refused. */
@@ -61,10 +69,19 @@ export class Chat2DeskStatus {
    * or rejected is re-checked with api_info, but rarely (each call counts against the quota).
    */
   async refresh(): Promise<Chat2DeskStatusSnapshot> {
-    if (!(await this.reachable())) return { state: 'unreachable', error: `cannot connect to ${new URL(this.apiUrl).host}`, checkedAt: new Date().toISOString() };
+    if (!(await this.reachable()))
+      return {
+        state: 'unreachable',
+        error: `cannot connect to ${new URL(this.apiUrl).host}`,
+        checkedAt: new Date().toISOString(),
+      };
     const sinceCheck = Date.now() - this.lastCheckMs;
     const { state } = this.current;
-    if (state === 'unknown' || (state === 'unreachable' && sinceCheck > RECHECK_UNREACHABLE_MS) || (state === 'rejected' && sinceCheck > RECHECK_REJECTED_MS)) {
+    if (
+      state === 'unknown' ||
+      (state === 'unreachable' && sinceCheck > RECHECK_UNREACHABLE_MS) ||
+      (state === 'rejected' && sinceCheck > RECHECK_REJECTED_MS)
+    ) {
       return this.check();
     }
     return this.snapshot();
@@ -78,9 +95,12 @@ export class Chat2DeskStatus {
       if (before !== 'ok') this.logger.log(`Chat2Desk accepted the token (${new URL(this.apiUrl).host})`);
     } catch (error) {
       if (error instanceof Chat2DeskAuthFailedError) {
-        if (before !== 'rejected') this.logger.error(`Chat2Desk rejected CHAT2DESK_TOKEN (${vendorText(error)}) — check the token`);
+        if (before !== 'rejected')
+          this.logger.error(`Chat2Desk rejected CHAT2DESK_TOKEN (${vendorText(error)}) — check the token`);
       } else if (before !== 'unreachable') {
-        this.logger.warn(`Chat2Desk is not usable right now: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(
+          `Chat2Desk is not usable right now: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     return this.snapshot();

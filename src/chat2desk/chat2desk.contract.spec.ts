@@ -22,7 +22,9 @@ describe('Chat2DeskClient against the sandbox', () => {
   let sandbox: RunningSandbox;
   let stack: Chat2DeskStack;
   const stacks: Chat2DeskStack[] = [];
-  const newStack = (...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never) => {
+  const newStack = (
+    ...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never
+  ) => {
     const created = stackFor(sandbox, database.dataSource, ...args);
     stacks.push(created);
     return created;
@@ -34,7 +36,15 @@ describe('Chat2DeskClient against the sandbox', () => {
   });
   beforeEach(() => {
     sandbox.reset();
-    sandbox.configure({ rateLimitPerSecond: 0, mode: 'normal', monthlyLimit: null, clientCreation: 'upsert', errorsWithHttp200: false, errorsNestedInData: false, faults: {} });
+    sandbox.configure({
+      rateLimitPerSecond: 0,
+      mode: 'normal',
+      monthlyLimit: null,
+      clientCreation: 'upsert',
+      errorsWithHttp200: false,
+      errorsNestedInData: false,
+      faults: {},
+    });
     stack = newStack();
   });
   afterEach(async () => {
@@ -60,8 +70,15 @@ describe('Chat2DeskClient against the sandbox', () => {
   it('speaks every endpoint a campaign needs', async () => {
     const client = stack.client;
     expect(await client.apiInfo()).toMatchObject({ mode: 'normal', requests_this_month: 1 });
-    expect((await client.apiModes()).map((mode) => mode.name)).toEqual(['disabled', 'demo', 'normal', 'unlimited']);
-    expect(Object.keys(await client.transports())).toEqual(expect.arrayContaining(['whatsapp', 'viber', 'telegram', 'sms']));
+    expect((await client.apiModes()).map((mode) => mode.name)).toEqual([
+      'disabled',
+      'demo',
+      'normal',
+      'unlimited',
+    ]);
+    expect(Object.keys(await client.transports())).toEqual(
+      expect.arrayContaining(['whatsapp', 'viber', 'telegram', 'sms']),
+    );
     expect((await client.channels()).meta.total).toBe(2);
     const templates = await client.templates();
     expect(await client.template(templates[0].id)).toEqual(templates[0]);
@@ -71,16 +88,42 @@ describe('Chat2DeskClient against the sandbox', () => {
     expect(await client.findClientByPhone('79310001122')).toMatchObject({ id: created.id });
     expect(await client.findClientByPhone('79999999999')).toBeUndefined();
     expect((await client.clients({ limit: 200 })).meta).toEqual({ total: 1, limit: 200, offset: 0 });
-    expect(await client.updateClient(created.id, { nickname: 'Пётр', comment: 'VIP' })).toMatchObject({ assigned_name: 'Пётр', comment: 'VIP' });
+    expect(await client.updateClient(created.id, { nickname: 'Пётр', comment: 'VIP' })).toMatchObject({
+      assigned_name: 'Пётр',
+      comment: 'VIP',
+    });
     expect(await client.clientTransports(created.id)).toEqual([{ channel_id: 1, transports: ['whatsapp'] }]);
 
-    const sent = await client.sendMessage({ clientId: created.id, text: 'Привет', transport: 'whatsapp', channelId: 1 });
-    expect(sent).toMatchObject({ message_id: 1, client_id: created.id, transport: 'whatsapp', channel_id: 1 });
-    expect(await client.getMessage(sent.message_id!)).toMatchObject({ id: 1, text: 'Привет', type: 'to_client', recipient_status: 'sent' });
-    const page = await client.messages({ clientId: created.id, type: 'to_client', startId: 1, order: 'asc', limit: 50 });
+    const sent = await client.sendMessage({
+      clientId: created.id,
+      text: 'Привет',
+      transport: 'whatsapp',
+      channelId: 1,
+    });
+    expect(sent).toMatchObject({
+      message_id: 1,
+      client_id: created.id,
+      transport: 'whatsapp',
+      channel_id: 1,
+    });
+    expect(await client.getMessage(sent.message_id!)).toMatchObject({
+      id: 1,
+      text: 'Привет',
+      type: 'to_client',
+      recipient_status: 'sent',
+    });
+    const page = await client.messages({
+      clientId: created.id,
+      type: 'to_client',
+      startId: 1,
+      order: 'asc',
+      limit: 50,
+    });
     expect(page.data.map((message) => message.id)).toEqual([1]);
 
-    expect(await client.registerWebhook({ url: 'http://127.0.0.1:9/hook', name: 'campaigns' })).toMatchObject({ events: ['inbox', 'outbox', 'outbox_status'] });
+    expect(await client.registerWebhook({ url: 'http://127.0.0.1:9/hook', name: 'campaigns' })).toMatchObject(
+      { events: ['inbox', 'outbox', 'outbox_status'] },
+    );
     await client.setCompanyWebhook('http://127.0.0.1:9/old');
     expect((await client.apiInfo()).hook).toBe('http://127.0.0.1:9/old');
   });
@@ -90,7 +133,9 @@ describe('Chat2DeskClient against the sandbox', () => {
     const [{ id }] = sandbox.seedClients({ phones: ['79000000001'], transport: 'viber' });
     const sent = await stack.client.sendMessage({ clientId: id, text: 'hi' });
     expect(sent.message_id).toBeUndefined();
-    expect((await stack.client.messages({ clientId: id, type: 'to_client' })).data[0]).toMatchObject({ text: 'hi' });
+    expect((await stack.client.messages({ clientId: id, type: 'to_client' })).data[0]).toMatchObject({
+      text: 'hi',
+    });
     sandbox.configure({ omitMessageId: false });
   });
 
@@ -113,8 +158,14 @@ describe('Chat2DeskClient against the sandbox', () => {
 
     it('RateLimited for "Number of API requests exceeded"', async () => {
       sandbox.configure({ rateLimitPerSecond: 1 });
-      const results = await Promise.allSettled([stack.client.templates(), stack.client.templates(), stack.client.templates()]);
-      const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      const results = await Promise.allSettled([
+        stack.client.templates(),
+        stack.client.templates(),
+        stack.client.templates(),
+      ]);
+      const rejected = results.filter(
+        (result): result is PromiseRejectedResult => result.status === 'rejected',
+      );
       expect(rejected.length).toBeGreaterThanOrEqual(1);
       expect(rejected[0].reason).toBeInstanceOf(Chat2DeskRateLimitedError);
     });
@@ -145,7 +196,9 @@ describe('Chat2DeskClient against the sandbox', () => {
     it('Validation with the field messages', async () => {
       const error = await failure(stack.client.sendMessage({ clientId: 12345, text: '' }));
       expect(error).toBeInstanceOf(Chat2DeskValidationError);
-      expect((error as Chat2DeskValidationError).fieldErrors).toMatchObject({ client_id: ['Client not found'] });
+      expect((error as Chat2DeskValidationError).fieldErrors).toMatchObject({
+        client_id: ['Client not found'],
+      });
       expect(error.retryable).toBe(false);
     });
 
@@ -179,7 +232,9 @@ describe('Chat2DeskClient against the sandbox', () => {
     expect(mayHaveBeenProcessed(after500)).toBe(true);
 
     sandbox.configure({ faults: { 'POST /v1/messages': { resetAfter: 1 } } });
-    expect(await failure(stack.client.sendMessage({ clientId: id, text: 'two' }))).toBeInstanceOf(Chat2DeskAmbiguousError);
+    expect(await failure(stack.client.sendMessage({ clientId: id, text: 'two' }))).toBeInstanceOf(
+      Chat2DeskAmbiguousError,
+    );
 
     sandbox.configure({ faults: { 'POST /v1/messages': { slowAfterMs: 1_000, slowAfterProbability: 1 } } });
     const impatient = newStack({ config: { requestTimeoutMs: 150 } });
@@ -216,8 +271,18 @@ describe('Chat2DeskClient against the sandbox', () => {
     expect(await stack.ledger.countsByKind('c-1')).toEqual({ send: 3, status_poll: 1, lookup: 1 });
     expect(rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ endpoint: 'POST /v1/messages', outcome: 'ambiguous', campaignId: 'c-1', count: 1 }),
-        expect.objectContaining({ endpoint: 'GET /v1/messages/:id', outcome: 'not_found', campaignId: null, count: 1 }),
+        expect.objectContaining({
+          endpoint: 'POST /v1/messages',
+          outcome: 'ambiguous',
+          campaignId: 'c-1',
+          count: 1,
+        }),
+        expect.objectContaining({
+          endpoint: 'GET /v1/messages/:id',
+          outcome: 'not_found',
+          campaignId: null,
+          count: 1,
+        }),
       ]),
     );
   });

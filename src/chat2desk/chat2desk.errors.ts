@@ -29,7 +29,11 @@ export abstract class Chat2DeskError extends DomainError {
     readonly httpStatus?: number,
     details?: Record<string, unknown>,
   ) {
-    super(kind, code, `Chat2Desk ${endpoint}: ${message}`, { endpoint, ...(httpStatus === undefined ? {} : { httpStatus }), ...details });
+    super(kind, code, `Chat2Desk ${endpoint}: ${message}`, {
+      endpoint,
+      ...(httpStatus === undefined ? {} : { httpStatus }),
+      ...details,
+    });
   }
 }
 
@@ -137,7 +141,10 @@ export class Chat2DeskAmbiguousError extends Chat2DeskError {
 
 /** Whether the failed call may have taken effect on Chat2Desk's side (look before resending). */
 export function mayHaveBeenProcessed(error: unknown): boolean {
-  return error instanceof Chat2DeskAmbiguousError || (error instanceof Chat2DeskTransientError && error.mayHaveBeenProcessed);
+  return (
+    error instanceof Chat2DeskAmbiguousError ||
+    (error instanceof Chat2DeskTransientError && error.mayHaveBeenProcessed)
+  );
 }
 
 export function outcomeOf(error: unknown): RequestOutcome {

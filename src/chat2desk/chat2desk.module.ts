@@ -35,16 +35,30 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock, metrics?: MetricsService) => {
         const stack = createChat2DeskStack({ config: config.chat2desk, dataSource, clock });
         if (metrics) {
-          stack.gate.onOutcome((outcome, endpoint) => metrics.recordChat2DeskRequest(endpoint, outcome as Chat2DeskRequestOutcome));
+          stack.gate.onOutcome((outcome, endpoint) =>
+            metrics.recordChat2DeskRequest(endpoint, outcome as Chat2DeskRequestOutcome),
+          );
           stack.gate.onRateLimitWait((seconds) => metrics.observeRateLimiterWait(seconds));
         }
         return stack;
       },
     },
-    { provide: Chat2DeskClient, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.client },
+    {
+      provide: Chat2DeskClient,
+      inject: [CHAT2DESK_STACK],
+      useFactory: (stack: Chat2DeskStack) => stack.client,
+    },
     { provide: QuotaService, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.quota },
-    { provide: RequestLedger, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.ledger },
-    { provide: Chat2DeskStatus, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.status },
+    {
+      provide: RequestLedger,
+      inject: [CHAT2DESK_STACK],
+      useFactory: (stack: Chat2DeskStack) => stack.ledger,
+    },
+    {
+      provide: Chat2DeskStatus,
+      inject: [CHAT2DESK_STACK],
+      useFactory: (stack: Chat2DeskStack) => stack.status,
+    },
     Chat2DeskLifecycle,
   ],
   exports: [Chat2DeskClient, QuotaService, RequestLedger, Chat2DeskStatus],

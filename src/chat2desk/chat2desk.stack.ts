@@ -33,12 +33,24 @@ export interface Chat2DeskStackOptions {
 
 export function createChat2DeskStack(options: Chat2DeskStackOptions): Chat2DeskStack {
   const { config, dataSource } = options;
-  if (!config.token) throw new Error('Chat2Desk client needs CHAT2DESK_TOKEN (or the sandbox started by provisionRuntime)');
+  if (!config.token)
+    throw new Error('Chat2Desk client needs CHAT2DESK_TOKEN (or the sandbox started by provisionRuntime)');
   const clock = options.clock ?? new SystemClock();
   const sql = options.sql ?? sqlFrom(dataSource);
-  const quota = new QuotaService(sql, { monthlyQuota: config.monthlyQuota, reserve: config.quotaReserve, rateLimitPerSecond: config.rateLimitPerSecond }, clock);
+  const quota = new QuotaService(
+    sql,
+    {
+      monthlyQuota: config.monthlyQuota,
+      reserve: config.quotaReserve,
+      rateLimitPerSecond: config.rateLimitPerSecond,
+    },
+    clock,
+  );
   const ledger = new RequestLedger(sql, clock);
-  const gate = new RequestGate(quota, new SharedRateLimiter(sql, config.rateLimitPerSecond), ledger, { ...DEFAULT_GATE_SETTINGS, ...options.gate });
+  const gate = new RequestGate(quota, new SharedRateLimiter(sql, config.rateLimitPerSecond), ledger, {
+    ...DEFAULT_GATE_SETTINGS,
+    ...options.gate,
+  });
   const http = new Chat2DeskHttp(config.apiUrl, config.token, config.requestTimeoutMs);
   const client = new Chat2DeskClient(http, gate);
   const status = new Chat2DeskStatus(client, quota, config.apiUrl);

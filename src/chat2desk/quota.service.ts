@@ -98,7 +98,10 @@ export class QuotaService {
     const { month, units } = this.pool;
     this.pool.units = 0;
     if (units > 0) {
-      await this.sql(`WITH released AS (UPDATE chat2desk_quota_month SET used = greatest(used - $2, 0) WHERE month = $1 RETURNING used) SELECT used FROM released`, [month, units]);
+      await this.sql(
+        `WITH released AS (UPDATE chat2desk_quota_month SET used = greatest(used - $2, 0) WHERE month = $1 RETURNING used) SELECT used FROM released`,
+        [month, units],
+      );
     }
   }
 
@@ -120,7 +123,8 @@ export class QuotaService {
 
   /** Spends one api_info request to learn the mode and the service's counter now. */
   async refresh(): Promise<QuotaStatus> {
-    if (!this.modeLoader) throw new Error('QuotaService.refresh needs a mode loader (createChat2DeskStack sets it)');
+    if (!this.modeLoader)
+      throw new Error('QuotaService.refresh needs a mode loader (createChat2DeskStack sets it)');
     await this.applyApiInfo(await this.modeLoader());
     return this.status();
   }
@@ -149,7 +153,9 @@ export class QuotaService {
   private limitIfKnown(): number | null | undefined {
     if (this.settings.monthlyQuota !== undefined) return this.settings.monthlyQuota;
     if (this.mode === null) return undefined;
-    return this.mode in MONTHLY_LIMIT_BY_MODE ? MONTHLY_LIMIT_BY_MODE[this.mode as ApiMode] : MONTHLY_LIMIT_BY_MODE.demo;
+    return this.mode in MONTHLY_LIMIT_BY_MODE
+      ? MONTHLY_LIMIT_BY_MODE[this.mode as ApiMode]
+      : MONTHLY_LIMIT_BY_MODE.demo;
   }
 
   private async limit(): Promise<number | null> {
@@ -162,7 +168,9 @@ export class QuotaService {
   /** Another instance may have stored the mode; else ask api_info once (single flight). */
   private async loadMode(): Promise<void> {
     this.loadingMode ??= (async () => {
-      const [row] = await this.sql<{ mode: string | null }>(`SELECT mode FROM chat2desk_quota_month WHERE mode IS NOT NULL ORDER BY month DESC LIMIT 1`);
+      const [row] = await this.sql<{ mode: string | null }>(
+        `SELECT mode FROM chat2desk_quota_month WHERE mode IS NOT NULL ORDER BY month DESC LIMIT 1`,
+      );
       if (row?.mode) this.mode = row.mode;
       else if (this.modeLoader) await this.applyApiInfo(await this.modeLoader());
     })().finally(() => (this.loadingMode = undefined));
@@ -175,7 +183,12 @@ export class QuotaService {
   }
 
   /** Grants between `minimum` and `wanted` units under `ceiling` (null = none), or 0. */
-  private async reserveInDatabase(month: string, minimum: number, wanted: number, ceiling: number | null): Promise<number> {
+  private async reserveInDatabase(
+    month: string,
+    minimum: number,
+    wanted: number,
+    ceiling: number | null,
+  ): Promise<number> {
     await this.ensureMonthRow(month);
     const [row] = await this.sql<{ granted: number }>(
       `WITH current AS (SELECT used FROM chat2desk_quota_month WHERE month = $1 FOR UPDATE),
@@ -192,7 +205,10 @@ export class QuotaService {
   /** A new month starts a new row (carrying the last known mode). */
   private async ensureMonthRow(month = this.currentMonth()): Promise<string> {
     if (this.knownMonth === month) return month;
-    await this.sql(`INSERT INTO chat2desk_quota_month (month, used, mode) VALUES ($1, 0, $2) ON CONFLICT (month) DO NOTHING`, [month, this.mode]);
+    await this.sql(
+      `INSERT INTO chat2desk_quota_month (month, used, mode) VALUES ($1, 0, $2) ON CONFLICT (month) DO NOTHING`,
+      [month, this.mode],
+    );
     this.knownMonth = month;
     return month;
   }

@@ -11,7 +11,9 @@ describe('RequestGate', () => {
   let database: TestDatabase;
   let sandbox: RunningSandbox;
   const stacks: Chat2DeskStack[] = [];
-  const newStack = (...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never) => {
+  const newStack = (
+    ...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never
+  ) => {
     const created = stackFor(sandbox, database.dataSource, ...args);
     stacks.push(created);
     return created;
@@ -66,7 +68,14 @@ describe('RequestGate', () => {
     const stack = newStack({ config: { monthlyQuota: undefined, quotaReserve: 50 }, clock });
     await stack.client.templates();
     // The first call asked api_info for the mode; both requests were counted.
-    expect(await stack.quota.status()).toMatchObject({ month: '2026-03', mode: 'demo', limit: 1000, usedLocal: 2, reserve: 50, remaining: 948 });
+    expect(await stack.quota.status()).toMatchObject({
+      month: '2026-03',
+      mode: 'demo',
+      limit: 1000,
+      usedLocal: 2,
+      reserve: 50,
+      remaining: 948,
+    });
     sandbox.state.requestsThisMonth = 700;
     await stack.quota.applyApiInfo(await stack.client.apiInfo());
     expect(await stack.quota.status()).toMatchObject({ usedLocal: 701, usedReported: 701 });
@@ -76,13 +85,21 @@ describe('RequestGate', () => {
     sandbox.configure({ omitRequestsThisMonth: false });
     clock.advance(60_000);
     await stack.client.templates();
-    expect(await stack.quota.status()).toMatchObject({ month: '2026-04', mode: 'demo', usedLocal: 1, limit: 1000 });
+    expect(await stack.quota.status()).toMatchObject({
+      month: '2026-04',
+      mode: 'demo',
+      usedLocal: 1,
+      limit: 1000,
+    });
   });
 
   it('two instances together keep the sandbox busiest second within the limit, and 0 requests are refused', async () => {
     const limit = 25;
     sandbox.configure({ rateLimitPerSecond: limit });
-    const instances = [newStack({ config: { rateLimitPerSecond: limit } }), newStack({ config: { rateLimitPerSecond: limit } })];
+    const instances = [
+      newStack({ config: { rateLimitPerSecond: limit } }),
+      newStack({ config: { rateLimitPerSecond: limit } }),
+    ];
     const startedMs = Date.now();
     // 8 concurrent callers per instance, 40 requests each instance.
     await Promise.all(
@@ -104,13 +121,17 @@ describe('RequestGate', () => {
   it('a 429 pushes the shared slot back and the request is retried transparently', async () => {
     sandbox.configure({ rateLimitPerSecond: 3 });
     // The client believes the account allows far more than it does.
-    const stack = newStack({ config: { rateLimitPerSecond: 500 }, gate: { rateLimitRetries: 3, rateLimitBackoffMs: 300 } });
+    const stack = newStack({
+      config: { rateLimitPerSecond: 500 },
+      gate: { rateLimitRetries: 3, rateLimitBackoffMs: 300 },
+    });
     const answers = await Promise.all(Array.from({ length: 6 }, () => stack.client.templates()));
     expect(answers).toHaveLength(6);
     const ledger = sandbox.ledger();
     expect(ledger.rateLimited).toBeGreaterThan(0);
     const rows = await stack.ledger.rows();
-    const count = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.count, 0);
+    const count = (outcome: string) =>
+      rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.count, 0);
     expect(count('success')).toBe(6);
     expect(count('rate_limited')).toBe(ledger.rateLimited);
   });
@@ -137,7 +158,9 @@ describe('RequestGate', () => {
     const perSecond = total / ((Date.now() - startedMs) / 1000);
     await stack.ledger.flush();
     // Throughput depends on the machine's load (the sandbox shares this process); round trips do not.
-    console.log(`gate throughput: ${Math.round(perSecond)} sends/s, ${statements} SQL statements for ${total} requests`);
+    console.log(
+      `gate throughput: ${Math.round(perSecond)} sends/s, ${statements} SQL statements for ${total} requests`,
+    );
     expect(sandbox.ledger().messagesSent).toBe(total);
     expect(statements).toBeLessThan(total / 4);
   });

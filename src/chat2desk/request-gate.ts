@@ -62,14 +62,20 @@ export class RequestGate {
         return result;
       } catch (error) {
         this.record(request, outcomeOf(error), error);
-        if (!(error instanceof Chat2DeskRateLimitedError) || attempt >= this.settings.rateLimitRetries) throw error;
+        if (!(error instanceof Chat2DeskRateLimitedError) || attempt >= this.settings.rateLimitRetries)
+          throw error;
         await this.rateLimiter.pushBack(this.settings.rateLimitBackoffMs * 2 ** attempt);
       }
     }
   }
 
   private record(request: GatedRequest, outcome: RequestOutcome, error?: unknown): void {
-    this.ledger.record({ endpoint: request.endpoint, kind: request.kind, outcome, campaignId: request.context.campaignId });
+    this.ledger.record({
+      endpoint: request.endpoint,
+      kind: request.kind,
+      outcome,
+      campaignId: request.context.campaignId,
+    });
     for (const observer of this.observers) observer(outcome, request.endpoint, error);
   }
 }

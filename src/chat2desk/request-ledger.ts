@@ -39,7 +39,14 @@ export class RequestLedger {
   record(entry: LedgerEntry): void {
     const month = this.clock.now().toISOString().slice(0, 7);
     const campaignId = entry.campaignId ?? null;
-    this.add({ month, endpoint: entry.endpoint, kind: entry.kind, outcome: entry.outcome, campaignId, count: 1 });
+    this.add({
+      month,
+      endpoint: entry.endpoint,
+      kind: entry.kind,
+      outcome: entry.outcome,
+      campaignId,
+      count: 1,
+    });
   }
 
   /** Writes what was counted so far; flushes run one after another. */
@@ -56,13 +63,24 @@ export class RequestLedger {
   /** Rows of the ledger, optionally for one month and/or campaign (flushes first). */
   async rows(filter: { month?: string; campaignId?: string } = {}): Promise<LedgerRow[]> {
     await this.flush();
-    const rows = await this.sql<{ month: string; endpoint: string; kind: RequestKind; outcome: RequestOutcome; campaign_id: string; count: number }>(
+    const rows = await this.sql<{
+      month: string;
+      endpoint: string;
+      kind: RequestKind;
+      outcome: RequestOutcome;
+      campaign_id: string;
+      count: number;
+    }>(
       `SELECT month, endpoint, kind, outcome, campaign_id, count FROM chat2desk_request_ledger
        WHERE ($1::text IS NULL OR month = $1) AND ($2::text IS NULL OR campaign_id = $2)
        ORDER BY month, endpoint, kind, outcome`,
       [filter.month ?? null, filter.campaignId ?? null],
     );
-    return rows.map((row) => ({ ...row, campaignId: row.campaign_id === '' ? null : row.campaign_id, count: Number(row.count) }));
+    return rows.map((row) => ({
+      ...row,
+      campaignId: row.campaign_id === '' ? null : row.campaign_id,
+      count: Number(row.count),
+    }));
   }
 
   /** Requests by kind for one campaign, e.g. {send: 1000, lookup: 12, status_poll: 9}. */

@@ -24,7 +24,11 @@ describe('GET /health', () => {
       await testApp.sandbox.close();
       await new Promise((resolve) => setTimeout(resolve, 1_100)); // the reachability probe is cached 1 s
       const degraded = await request(testApp.url).get('/health').expect(200);
-      expect(degraded.body).toMatchObject({ status: 'degraded', database: { ok: true }, chat2desk: { ok: false, state: 'unreachable', error: expect.stringContaining('cannot connect') } });
+      expect(degraded.body).toMatchObject({
+        status: 'degraded',
+        database: { ok: true },
+        chat2desk: { ok: false, state: 'unreachable', error: expect.stringContaining('cannot connect') },
+      });
     } finally {
       await testApp.app.close();
       await testApp.database.drop();
@@ -44,14 +48,19 @@ describe('GET /health', () => {
       CHAT2DESK_TOKEN: 'not-the-token-42',
     });
     const app = await createApp(config);
-    const logSpy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    const logSpy = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((message: unknown) => void errors.push(String(message)));
     try {
       // The boot check runs on init; the first health call waits for it rather than calling again.
       await app.listen(0, '127.0.0.1');
       const server = app.getHttpServer();
       for (let index = 0; index < 3; index += 1) {
         const health = await request(server).get('/health').expect(200);
-        expect(health.body).toMatchObject({ status: 'degraded', chat2desk: { ok: false, state: 'rejected', error: expect.stringContaining('Token is not correct') } });
+        expect(health.body).toMatchObject({
+          status: 'degraded',
+          chat2desk: { ok: false, state: 'rejected', error: expect.stringContaining('Token is not correct') },
+        });
         expect(JSON.stringify(health.body)).not.toContain('not-the-token-42');
       }
       expect(sandbox.ledger().requestsByRoute).toEqual({ 'GET /v1/companies/api_info': 1 });

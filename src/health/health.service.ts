@@ -33,7 +33,11 @@ export class HealthService {
     return {
       status: database.ok && chat2deskOk ? 'ok' : 'degraded',
       database,
-      chat2desk: { ok: chat2deskOk, state: chat2desk.state, ...(chat2deskOk || !chat2desk.error ? {} : { error: chat2desk.error }) },
+      chat2desk: {
+        ok: chat2deskOk,
+        state: chat2desk.state,
+        ...(chat2deskOk || !chat2desk.error ? {} : { error: chat2desk.error }),
+      },
       quota,
     };
   }

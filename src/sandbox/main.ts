@@ -7,7 +7,8 @@ const CLIENT_CREATION: ClientCreationBehaviour[] = ['upsert', 'already-exists', 
 function oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
-  if (!allowed.includes(value as T)) throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  if (!allowed.includes(value as T))
+    throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as T;
 }
 
@@ -15,7 +16,8 @@ function number(name: string): number | undefined {
   const value = process.env[name];
   if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number (got "${value}")`);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative number (got "${value}")`);
   return parsed;
 }
 

@@ -111,7 +111,9 @@ function apiInfo(context: ApiContext): ApiAnswer {
       mode: context.config.mode,
       hook: context.state.webhookUrl,
       current_version: 1,
-      ...(context.config.omitRequestsThisMonth ? {} : { requests_this_month: context.state.requestsThisMonth }),
+      ...(context.config.omitRequestsThisMonth
+        ? {}
+        : { requests_this_month: context.state.requestsThisMonth }),
       channels: SANDBOX_CHANNELS.length,
       company_name: 'Sandbox company',
     },
@@ -121,10 +123,14 @@ function apiInfo(context: ApiContext): ApiAnswer {
 function pageWindow(request: ApiRequest, context: ApiContext): { limit: number; offset: number } {
   const requested = request.query.has('limit') ? Number(request.query.get('limit')) : DEFAULT_PAGE_LIMIT;
   const offset = Number(request.query.get('offset') ?? 0);
-  if (!Number.isInteger(requested) || requested < 1) throw new SandboxApiError(400, 'Validation failed', { limit: ['must be a positive integer'] });
-  if (!Number.isInteger(offset) || offset < 0) throw new SandboxApiError(400, 'Validation failed', { offset: ['must be a non-negative integer'] });
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new SandboxApiError(400, 'Validation failed', { limit: ['must be a positive integer'] });
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new SandboxApiError(400, 'Validation failed', { offset: ['must be a non-negative integer'] });
   if (requested > MAX_PAGE_LIMIT && context.config.oversizeLimit === 'error') {
-    throw new SandboxApiError(400, 'Validation failed', { limit: [`must be less than or equal to ${MAX_PAGE_LIMIT}`] });
+    throw new SandboxApiError(400, 'Validation failed', {
+      limit: [`must be less than or equal to ${MAX_PAGE_LIMIT}`],
+    });
   }
   return { limit: Math.min(requested, MAX_PAGE_LIMIT), offset };
 }
@@ -155,7 +161,10 @@ function listClients(request: ApiRequest, context: ApiContext): ApiAnswer {
   }
   const found = context.state.clientsByPhone.get(digitsOnly(phone));
   const { limit, offset } = pageWindow(request, context);
-  return { data: found && offset === 0 ? [clientView(found)] : [], meta: { total: found ? 1 : 0, limit, offset } };
+  return {
+    data: found && offset === 0 ? [clientView(found)] : [],
+    meta: { total: found ? 1 : 0, limit, offset },
+  };
 }
 
 function digitsOnly(value: string): string {
@@ -172,17 +181,22 @@ function param(request: ApiRequest, name: string): string | undefined {
 function createClient(request: ApiRequest, context: ApiContext): ApiAnswer {
   const { config, state } = context;
   if (config.clientCreation === 'disabled') {
-    throw new SandboxApiError(403, 'Creating clients is disabled for your company. Contact support to enable it');
+    throw new SandboxApiError(
+      403,
+      'Creating clients is disabled for your company. Contact support to enable it',
+    );
   }
   const phone = param(request, 'phone');
   const transport = param(request, 'transport');
   const channelId = Number(param(request, 'channel_id') ?? SANDBOX_CHANNELS[0].id);
   const errors: Record<string, string[]> = {};
   if (!phone || !/^\d{7,15}$/.test(phone)) errors.phone = ['Phone must contain 7 to 15 digits'];
-  if (!transport || !CREATABLE_TRANSPORTS.has(transport)) errors.transport = ['Transport must be one of: whatsapp, viber, sms'];
+  if (!transport || !CREATABLE_TRANSPORTS.has(transport))
+    errors.transport = ['Transport must be one of: whatsapp, viber, sms'];
   const channel = SANDBOX_CHANNELS.find((candidate) => candidate.id === channelId);
   if (!channel) errors.channel_id = ['Channel not found'];
-  else if (transport && !channel.transports.includes(transport)) errors.transport = [`Transport ${transport} is not supported by channel ${channelId}`];
+  else if (transport && !channel.transports.includes(transport))
+    errors.transport = [`Transport ${transport} is not supported by channel ${channelId}`];
   if (Object.keys(errors).length > 0) throw new SandboxApiError(400, 'Validation failed', errors);
 
   const delayMs = config.whatsappNewClientDelaySeconds * 1000;
@@ -218,12 +232,14 @@ function sendMessage(request: ApiRequest, context: ApiContext): ApiAnswer {
   const body = request.body;
   const client = context.state.clientsById.get(Number(body.client_id));
   const text = typeof body.text === 'string' ? body.text : '';
-  const attachment = typeof body.attachment === 'string' ? body.attachment : typeof body.pdf === 'string' ? body.pdf : null;
+  const attachment =
+    typeof body.attachment === 'string' ? body.attachment : typeof body.pdf === 'string' ? body.pdf : null;
   const type = (body.type ?? 'to_client') as MessageType;
   const errors: Record<string, string[]> = {};
   if (!client) errors.client_id = ['Client not found'];
   if (!text && !attachment) errors.text = ['Text is required when there is no attachment or pdf'];
-  if (!MESSAGE_TYPES.has(type) || type === 'from_client') errors.type = ['Type must be one of: to_client, autoreply, system'];
+  if (!MESSAGE_TYPES.has(type) || type === 'from_client')
+    errors.type = ['Type must be one of: to_client, autoreply, system'];
   if (Object.keys(errors).length > 0) throw new SandboxApiError(400, 'Validation failed', errors);
   const route = chooseRoute(client!, body.transport, body.channel_id);
   const message = context.state.addMessage({
@@ -251,16 +267,23 @@ function sendMessage(request: ApiRequest, context: ApiContext): ApiAnswer {
 }
 
 /** Explicit transport/channel if the client has them; else the client's first (the manual: "last used"). */
-function chooseRoute(client: SandboxClient, transport: unknown, channelId: unknown): { transport: string; channelId: number } {
+function chooseRoute(
+  client: SandboxClient,
+  transport: unknown,
+  channelId: unknown,
+): { transport: string; channelId: number } {
   const channels = [...client.transports.entries()];
   const wantedChannel = channelId === undefined || channelId === null ? undefined : Number(channelId);
   const candidates = wantedChannel === undefined ? channels : channels.filter(([id]) => id === wantedChannel);
   for (const [id, transports] of candidates) {
-    if (transport === undefined || transport === null) return { transport: [...transports][0], channelId: id };
+    if (transport === undefined || transport === null)
+      return { transport: [...transports][0], channelId: id };
     if (transports.has(String(transport))) return { transport: String(transport), channelId: id };
   }
   throw new SandboxApiError(400, 'Validation failed', {
-    transport: [`Client ${client.id} has no transport ${String(transport ?? '')} in channel ${String(channelId ?? 'any')}`],
+    transport: [
+      `Client ${client.id} has no transport ${String(transport ?? '')} in channel ${String(channelId ?? 'any')}`,
+    ],
   });
 }
 
@@ -269,11 +292,12 @@ function listMessages(request: ApiRequest, context: ApiContext): ApiAnswer {
   const { limit, offset } = pageWindow(request, context);
   const clientId = query.get('client_id');
   const type = query.get('type');
-  const source = clientId !== null
-    ? context.state.messagesByClient.get(Number(clientId)) ?? []
-    : type === 'to_client'
-      ? context.state.toClientMessages
-      : context.state.messages;
+  const source =
+    clientId !== null
+      ? (context.state.messagesByClient.get(Number(clientId)) ?? [])
+      : type === 'to_client'
+        ? context.state.toClientMessages
+        : context.state.messages;
   const matches = messageFilter(query);
   const descending = query.get('order') === 'desc';
   const startId = query.has('start_id') ? Number(query.get('start_id')) : undefined;
@@ -281,14 +305,18 @@ function listMessages(request: ApiRequest, context: ApiContext): ApiAnswer {
   const selected: SandboxMessage[] = [];
   let total = 0;
   // Ids grow with the arrays, so a start_id bound is a contiguous slice; one pass counts and pages.
-  const inRange = (message: SandboxMessage) => startId === undefined || (reverse ? message.id <= startId : message.id >= startId);
+  const inRange = (message: SandboxMessage) =>
+    startId === undefined || (reverse ? message.id <= startId : message.id >= startId);
   const ordered = descending || reverse ? iterateBackwards(source) : source;
   for (const message of ordered) {
     if (!inRange(message) || !matches(message)) continue;
     if (total >= offset && selected.length < limit) selected.push(message);
     total += 1;
   }
-  return { data: selected.map((message) => messageView(message, request.nowMs, context)), meta: { total, limit, offset } };
+  return {
+    data: selected.map((message) => messageView(message, request.nowMs, context)),
+    meta: { total, limit, offset },
+  };
 }
 
 function* iterateBackwards<T>(items: T[]): Generator<T> {
@@ -308,7 +336,11 @@ function messageFilter(query: URLSearchParams): (message: SandboxMessage) => boo
   return (message) => checks.every((check) => check(message));
 }
 
-export function messageView(message: SandboxMessage, nowMs: number, context: ApiContext): Record<string, unknown> {
+export function messageView(
+  message: SandboxMessage,
+  nowMs: number,
+  context: ApiContext,
+): Record<string, unknown> {
   return {
     id: message.id,
     text: message.text,
@@ -324,8 +356,16 @@ export function messageView(message: SandboxMessage, nowMs: number, context: Api
   };
 }
 
-function messageDetailView(message: SandboxMessage, nowMs: number, context: ApiContext): Record<string, unknown> {
-  return { ...messageView(message, nowMs, context), dialog_id: message.clientId, operator_id: message.operatorId };
+function messageDetailView(
+  message: SandboxMessage,
+  nowMs: number,
+  context: ApiContext,
+): Record<string, unknown> {
+  return {
+    ...messageView(message, nowMs, context),
+    dialog_id: message.clientId,
+    operator_id: message.operatorId,
+  };
 }
 
 function setWebHook(request: ApiRequest, context: ApiContext): ApiAnswer {
@@ -336,13 +376,16 @@ function setWebHook(request: ApiRequest, context: ApiContext): ApiAnswer {
 
 function addWebhook(request: ApiRequest, context: ApiContext): ApiAnswer {
   const { body } = request;
-  if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url)) throw new SandboxApiError(400, 'Validation failed', { url: ['must be an http(s) URL'] });
+  if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url))
+    throw new SandboxApiError(400, 'Validation failed', { url: ['must be an http(s) URL'] });
   const webhook = {
     id: context.state.webhooks.length + 1,
     url: body.url,
     name: typeof body.name === 'string' ? body.name : 'webhook',
     events: Array.isArray(body.events) ? body.events.map(String) : ['inbox'],
-    channels: Array.isArray(body.channels) ? body.channels.map(Number) : SANDBOX_CHANNELS.map((channel) => channel.id),
+    channels: Array.isArray(body.channels)
+      ? body.channels.map(Number)
+      : SANDBOX_CHANNELS.map((channel) => channel.id),
     status: typeof body.status === 'string' ? body.status : 'enable',
   };
   context.state.webhooks.push(webhook);

@@ -32,14 +32,52 @@ export const SANDBOX_CHANNELS: SandboxChannel[] = [
 export const CREATABLE_TRANSPORTS = new Set(['whatsapp', 'viber', 'sms']);
 
 export const SANDBOX_TEMPLATES = [
-  { id: 1, name: 'Order ready', command: '/ready', text: 'Здравствуйте, {{name}}! Ваш заказ {{order_id}} готов к выдаче.', created: '2024-01-10T09:00:00 UTC' },
-  { id: 2, name: 'Promo', command: '/promo', text: 'Hi {{name|friend}}, -20% this weekend with code {{code}}.', created: '2024-02-01T12:30:00 UTC' },
-  { id: 3, name: 'Thanks', command: '/thanks', text: 'Спасибо, что выбрали нас!', created: '2024-03-15T08:15:00 UTC' },
+  {
+    id: 1,
+    name: 'Order ready',
+    command: '/ready',
+    text: 'Здравствуйте, {{name}}! Ваш заказ {{order_id}} готов к выдаче.',
+    created: '2024-01-10T09:00:00 UTC',
+  },
+  {
+    id: 2,
+    name: 'Promo',
+    command: '/promo',
+    text: 'Hi {{name|friend}}, -20% this weekend with code {{code}}.',
+    created: '2024-02-01T12:30:00 UTC',
+  },
+  {
+    id: 3,
+    name: 'Thanks',
+    command: '/thanks',
+    text: 'Спасибо, что выбрали нас!',
+    created: '2024-03-15T08:15:00 UTC',
+  },
 ];
 
 export const SANDBOX_OPERATORS = [
-  { id: 1, email: 'admin@example.com', phone: null, role: 'admin', online: true, offline_type: null, first_name: 'Anna', last_name: 'Admin', last_visit: '2024-05-01T10:00:00 UTC' },
-  { id: 2, email: 'operator@example.com', phone: '15550001122', role: 'operator', online: false, offline_type: null, first_name: 'Oleg', last_name: 'Operator', last_visit: '2024-05-01T11:00:00 UTC' },
+  {
+    id: 1,
+    email: 'admin@example.com',
+    phone: null,
+    role: 'admin',
+    online: true,
+    offline_type: null,
+    first_name: 'Anna',
+    last_name: 'Admin',
+    last_visit: '2024-05-01T10:00:00 UTC',
+  },
+  {
+    id: 2,
+    email: 'operator@example.com',
+    phone: '15550001122',
+    role: 'operator',
+    online: false,
+    offline_type: null,
+    first_name: 'Oleg',
+    last_name: 'Operator',
+    last_visit: '2024-05-01T11:00:00 UTC',
+  },
 ];
 
 const TEXT_AND_MEDIA = { text: 'yes', image: 'yes', audio: 'no', pdf: 'yes', video: 'no', location: 'no' };
@@ -47,7 +85,10 @@ const TEXT_AND_MEDIA = { text: 'yes', image: 'yes', audio: 'no', pdf: 'yes', vid
 export const SANDBOX_TRANSPORTS = Object.fromEntries(
   ['whatsapp', 'viber', 'telegram', 'sms'].map((name) => [
     name,
-    { from_client: { ...TEXT_AND_MEDIA, location: 'yes' }, to_client: name === 'sms' ? { ...TEXT_AND_MEDIA, image: 'no', pdf: 'no' } : TEXT_AND_MEDIA },
+    {
+      from_client: { ...TEXT_AND_MEDIA, location: 'yes' },
+      to_client: name === 'sms' ? { ...TEXT_AND_MEDIA, image: 'no', pdf: 'no' } : TEXT_AND_MEDIA,
+    },
   ]),
 );
 

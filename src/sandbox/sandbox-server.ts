@@ -1,13 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { ApiContext, ApiAnswer, handleApiRequest, messageView, PAGE_NOT_FOUND, routeKey, SandboxApiError } from './sandbox-api';
+import {
+  ApiContext,
+  ApiAnswer,
+  handleApiRequest,
+  messageView,
+  PAGE_NOT_FOUND,
+  routeKey,
+  SandboxApiError,
+} from './sandbox-api';
 import { MONTHLY_LIMIT_BY_MODE, SANDBOX_CHANNELS } from './sandbox-fixtures';
 import { DEFAULT_RUNTIME_CONFIG, RouteFaults, SandboxOptions, SandboxRuntimeConfig } from './sandbox-options';
 import { SandboxLedger, SandboxMessage, SandboxState } from './sandbox-state';
 import { SeededRandom } from './seeded-random';
 
-export type { SandboxOptions, SandboxRuntimeConfig, FaultPlan, RouteFaults, ClientCreationBehaviour } from './sandbox-options';
+export type {
+  SandboxOptions,
+  SandboxRuntimeConfig,
+  FaultPlan,
+  RouteFaults,
+  ClientCreationBehaviour,
+} from './sandbox-options';
 export type { SandboxLedger, WhatsAppViolation, SandboxMessage, SandboxClient } from './sandbox-state';
 
 export const TOKEN_MISSING = 'You have to specify your token';
@@ -99,13 +113,22 @@ class SandboxServer {
       if (url.pathname.startsWith(ADMIN_PREFIX)) return this.handleAdmin(request, response, url, rawBody);
       await this.handleApi(request, response, url, rawBody);
     } catch (error) {
-      if (!response.headersSent) send(response, 500, { status: 'error', message: `Sandbox failure: ${String(error)}` });
+      if (!response.headersSent)
+        send(response, 500, { status: 'error', message: `Sandbox failure: ${String(error)}` });
     }
   }
 
-  private async handleApi(request: IncomingMessage, response: ServerResponse, url: URL, rawBody: string): Promise<void> {
+  private async handleApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    rawBody: string,
+  ): Promise<void> {
     const nowMs = this.now();
-    const segments = url.pathname.replace(/^\/v1\//, '').replace(/\/$/, '').split('/');
+    const segments = url.pathname
+      .replace(/^\/v1\//, '')
+      .replace(/\/$/, '')
+      .split('/');
     const method = request.method ?? 'GET';
     const route = url.pathname.startsWith('/v1/') ? routeKey(method, segments) : `${method} ${url.pathname}`;
     const secondCount = this.state.countRequest(route, nowMs);
@@ -114,13 +137,17 @@ class SandboxServer {
     const rejection = this.admissionError(request, secondCount);
     if (rejection) return this.sendError(response, rejection);
     this.state.requestsThisMonth += 1;
-    if (!url.pathname.startsWith('/v1/')) return this.sendError(response, new SandboxApiError(404, PAGE_NOT_FOUND));
+    if (!url.pathname.startsWith('/v1/'))
+      return this.sendError(response, new SandboxApiError(404, PAGE_NOT_FOUND));
 
     const faults = this.faultsFor(route);
     if (this.random.chance(faults.error500Before)) return sendInfrastructureError(response);
     let answer: ApiAnswer;
     try {
-      answer = handleApiRequest({ method, segments, query: url.searchParams, body: parseJsonObject(rawBody), nowMs }, this.context());
+      answer = handleApiRequest(
+        { method, segments, query: url.searchParams, body: parseJsonObject(rawBody), nowMs },
+        this.context(),
+      );
     } catch (error) {
       if (error instanceof SandboxApiError) return this.sendError(response, error);
       throw error;
@@ -128,8 +155,13 @@ class SandboxServer {
     // Faults "after": the request was processed (a message may have been sent), the answer is lost or late.
     if (this.random.chance(faults.resetAfter)) return void request.socket.destroy();
     if (this.random.chance(faults.error500After)) return sendInfrastructureError(response);
-    if (faults.slowAfterMs && this.random.chance(faults.slowAfterProbability ?? 1)) await delay(faults.slowAfterMs);
-    send(response, 200, { status: 'success', data: answer.data, ...(answer.meta ? { meta: answer.meta } : {}) });
+    if (faults.slowAfterMs && this.random.chance(faults.slowAfterProbability ?? 1))
+      await delay(faults.slowAfterMs);
+    send(response, 200, {
+      status: 'success',
+      data: answer.data,
+      ...(answer.meta ? { meta: answer.meta } : {}),
+    });
   }
 
   /** Token, API mode, per-second rate and monthly quota, in the order the live service checks them. */
@@ -154,13 +186,18 @@ class SandboxServer {
   }
 
   private sendError(response: ServerResponse, error: SandboxApiError): void {
-    const payload = error.errors ? { errors: error.errors, message: error.message } : { message: error.message };
-    const body = this.config.errorsNestedInData ? { status: 'error', data: payload } : { status: 'error', ...payload };
+    const payload = error.errors
+      ? { errors: error.errors, message: error.message }
+      : { message: error.message };
+    const body = this.config.errorsNestedInData
+      ? { status: 'error', data: payload }
+      : { status: 'error', ...payload };
     send(response, this.config.errorsWithHttp200 ? 200 : error.httpStatus, body);
   }
 
   private handleAdmin(request: IncomingMessage, response: ServerResponse, url: URL, rawBody: string): void {
-    if (request.headers.authorization !== this.token) return send(response, 401, { status: 'error', message: TOKEN_WRONG });
+    if (request.headers.authorization !== this.token)
+      return send(response, 401, { status: 'error', message: TOKEN_WRONG });
     const route = `${request.method} ${url.pathname.slice(ADMIN_PREFIX.length)}`;
     const body = parseJsonObject(rawBody);
     try {
@@ -185,7 +222,10 @@ class SandboxServer {
           return send(response, 404, { status: 'error', message: PAGE_NOT_FOUND });
       }
     } catch (error) {
-      send(response, 400, { status: 'error', message: error instanceof Error ? error.message : String(error) });
+      send(response, 400, {
+        status: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -198,7 +238,8 @@ class SandboxServer {
 
   seedClients(request: BulkClientsRequest): Array<{ id: number; phone: string }> {
     const transport = request.transport ?? 'whatsapp';
-    const channelId = request.channelId ?? SANDBOX_CHANNELS.find((channel) => channel.transports.includes(transport))?.id;
+    const channelId =
+      request.channelId ?? SANDBOX_CHANNELS.find((channel) => channel.transports.includes(transport))?.id;
     if (channelId === undefined) throw new Error(`No sandbox channel has transport ${transport}`);
     const phones = request.phones ?? sequentialPhones(request.phonePrefix ?? '7900', request.count ?? 0);
     const nowMs = this.now();
@@ -213,8 +254,14 @@ class SandboxServer {
 
   async inbox(request: InboxRequest): Promise<SandboxMessage> {
     const clientId = request.clientId ?? request.client_id;
-    const client = clientId !== undefined ? this.state.clientsById.get(Number(clientId)) : this.state.clientsByPhone.get(String(request.phone ?? ''));
-    if (!client) throw new Error(`No sandbox client with ${clientId !== undefined ? `id ${clientId}` : `phone ${request.phone}`}`);
+    const client =
+      clientId !== undefined
+        ? this.state.clientsById.get(Number(clientId))
+        : this.state.clientsByPhone.get(String(request.phone ?? ''));
+    if (!client)
+      throw new Error(
+        `No sandbox client with ${clientId !== undefined ? `id ${clientId}` : `phone ${request.phone}`}`,
+      );
     const [channelId, transports] = [...client.transports.entries()][0];
     const message = this.state.addMessage({
       clientId: client.id,
@@ -248,7 +295,11 @@ class SandboxServer {
       created: view.created,
     };
     for (const webhook of this.state.webhooks) {
-      if (webhook.status === 'enable' && webhook.events.includes('inbox') && webhook.channels.includes(message.channelId)) {
+      if (
+        webhook.status === 'enable' &&
+        webhook.events.includes('inbox') &&
+        webhook.channels.includes(message.channelId)
+      ) {
         deliveries.push(postJson(webhook.url, event));
       }
     }
@@ -285,7 +336,9 @@ function parseJsonObject(raw: string): Record<string, unknown> {
   if (raw.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(raw);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -293,7 +346,10 @@ function parseJsonObject(raw: string): Record<string, unknown> {
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+  });
   response.end(payload);
 }
 
@@ -307,7 +363,12 @@ function delay(ms: number): Promise<void> {
 }
 
 async function postJson(url: string, body: unknown): Promise<void> {
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
 }
 
 /** Starts a Chat2Desk-compatible API on plain node:http (no Nest: it must serve thousands of requests/s). */

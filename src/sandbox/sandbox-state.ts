@@ -63,7 +63,14 @@ export class SandboxState {
   readonly messagesByClient = new Map<number, SandboxMessage[]>();
   readonly toClientMessages: SandboxMessage[] = [];
   webhookUrl: string | null = null;
-  readonly webhooks: Array<{ id: number; url: string; name: string; events: string[]; channels: number[]; status: string }> = [];
+  readonly webhooks: Array<{
+    id: number;
+    url: string;
+    name: string;
+    events: string[];
+    channels: number[];
+    status: string;
+  }> = [];
   requestsThisMonth = 0;
 
   readonly requestsByRoute: Record<string, number> = {};
@@ -91,7 +98,13 @@ export class SandboxState {
     return this.currentSecondCount;
   }
 
-  addClient(phone: string, transport: string, channelId: number, nowMs: number, whatsappDelayMs: number): SandboxClient {
+  addClient(
+    phone: string,
+    transport: string,
+    channelId: number,
+    nowMs: number,
+    whatsappDelayMs: number,
+  ): SandboxClient {
     const client: SandboxClient = {
       id: this.clients.length + 1,
       phone,
@@ -111,9 +124,16 @@ export class SandboxState {
   }
 
   /** The manual: a transport added to a client; WhatsApp starts the new-client delay. */
-  addTransport(client: SandboxClient, transport: string, channelId: number, nowMs: number, whatsappDelayMs: number): void {
+  addTransport(
+    client: SandboxClient,
+    transport: string,
+    channelId: number,
+    nowMs: number,
+    whatsappDelayMs: number,
+  ): void {
     const transports = client.transports.get(channelId) ?? new Set<string>();
-    if (transport === 'whatsapp' && !transports.has('whatsapp')) client.whatsappReadyAtMs = nowMs + whatsappDelayMs;
+    if (transport === 'whatsapp' && !transports.has('whatsapp'))
+      client.whatsappReadyAtMs = nowMs + whatsappDelayMs;
     transports.add(transport);
     client.transports.set(channelId, transports);
   }
@@ -149,7 +169,8 @@ export class SandboxState {
 
   ledger(): SandboxLedger {
     const messagesByClient: Record<number, number> = {};
-    for (const message of this.toClientMessages) messagesByClient[message.clientId] = (messagesByClient[message.clientId] ?? 0) + 1;
+    for (const message of this.toClientMessages)
+      messagesByClient[message.clientId] = (messagesByClient[message.clientId] ?? 0) + 1;
     return {
       requestsByRoute: { ...this.requestsByRoute },
       requestsTotal: this.requestsTotal,
@@ -168,7 +189,12 @@ export class SandboxState {
  * The delivery status of a message at `nowMs`, computed lazily from its id and age: the same seed
  * gives every message the same fate whatever the order of requests.
  */
-export function recipientStatusAt(message: SandboxMessage, nowMs: number, seed: number, progression: StatusProgression): string | null {
+export function recipientStatusAt(
+  message: SandboxMessage,
+  nowMs: number,
+  seed: number,
+  progression: StatusProgression,
+): string | null {
   if (message.type !== 'to_client') return null;
   const age = nowMs - message.createdAtMs;
   if (age < progression.deliveredAfterMs) return 'sent';
@@ -198,7 +224,9 @@ export function clientDetailView(client: SandboxClient): Record<string, unknown>
   return { ...clientView(client), first_client_message: created, last_client_message: created };
 }
 
-export function clientTransportsView(client: SandboxClient): Array<{ channel_id: number; transports: string[] }> {
+export function clientTransportsView(
+  client: SandboxClient,
+): Array<{ channel_id: number; transports: string[] }> {
   return SANDBOX_CHANNELS.filter((channel) => client.transports.has(channel.id)).map((channel) => ({
     channel_id: channel.id,
     transports: [...client.transports.get(channel.id)!],
