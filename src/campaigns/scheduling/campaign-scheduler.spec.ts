@@ -1,3 +1,4 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
 import { addOptOut, campaignState, createCampaignRow, createContactList, moveRecipients, recipientsOf, runsOf } from '../testing/campaign.factory';
@@ -226,6 +227,10 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     expect(await lifecycle.resumeQuotaPaused()).toEqual([forQuota]);
     expect(await campaignState(dataSource, forQuota)).toMatchObject({ state: 'running', state_reason: null });
     expect(await campaignState(dataSource, byUser)).toMatchObject({ state: 'paused', state_reason: 'user' });
+  });
+
+  it('has no interval of its own when SCHEDULER_ENABLED=false (tests and the CLI tick by hand)', () => {
+    expect(harness.get(SchedulerRegistry).getIntervals()).not.toContain('campaign-scheduler');
   });
 
   it('failForCredentials fails a running campaign with the reason', async () => {

@@ -136,8 +136,11 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
     for (const run of due) {
       await this.guarded(run.campaign_id, 'start', () =>
         this.dataSource.transaction(async (manager) => {
-          const won = await manager.query(`UPDATE campaign_runs SET state = 'running', started_at = $2 WHERE id = $1 AND state = 'preparing' RETURNING id`, [run.id, now]);
-          if (won[0].length === 0) return;
+          const won: unknown[] = await manager.query(
+            `WITH won AS (UPDATE campaign_runs SET state = 'running', started_at = $2 WHERE id = $1 AND state = 'preparing' RETURNING id) SELECT id FROM won`,
+            [run.id, now],
+          );
+          if (won.length === 0) return;
           const campaign = await this.finder.get(run.campaign_id, manager);
           await this.lifecycle.transition(campaign.id, 'begin-run', { columns: { startedAt: campaign.startedAt ?? now }, details: { runId: run.id } }, manager);
           await this.runs.deferOutsideSendWindow(campaign, run.id, manager);
@@ -189,10 +192,16 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
    * finished, so a concurrent tick or a retry-failed in between wins cleanly.
    */
   private async finishRun(manager: EntityManager, runId: string, state: 'completed' | 'expired', now: Date): Promise<boolean> {
-    const condition = state === 'completed' ? `state = 'running' AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = $1 AND x.state = ANY($3::text[]))` : `state IN ('preparing', 'running')`;
-    const params = state === 'completed' ? [runId, now, UNSENT_RECIPIENT_STATES] : [runId, now];
-    const [rows] = await manager.query(`UPDATE campaign_runs SET state = '${state}', finished_at = $2 WHERE id = $1 AND ${condition} RETURNING id`, params);
-    return rows.length === 1;
+    const condition =
+      state === 'completed'
+        ? `state = 'running' AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = $1 AND x.state = ANY($4::text[]))`
+        : `state IN ('preparing', 'running')`;
+    const params = [runId, now, state, ...(state === 'completed' ? [UNSENT_RECIPIENT_STATES] : [])];
+    const finished: unknown[] = await manager.query(
+      `WITH finished AS (UPDATE campaign_runs SET state = $3, finished_at = $2 WHERE id = $1 AND ${condition} RETURNING id) SELECT id FROM finished`,
+      params,
+    );
+    return finished.length === 1;
   }
 
   /**
