@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { ContactListsService } from './contact-lists.service';
 import { ContactImport, ImportMode } from './entities/contact-import.entity';
 import { ParsedBatch } from './import/contacts-file-parser';
@@ -62,6 +63,8 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lists: ContactListsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Absent when ContactsModule runs without the app (tests, benchmark).
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** Where uploads are stored until their job finishes. */
@@ -168,6 +171,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.importInTransaction(client, job, signal, onProgress);
       await client.query('COMMIT');
       await this.removeOwnedFile(job);
+      this.recordMetrics(await this.get(id));
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (error instanceof ImportAbortedError) return this.get(id);
@@ -233,6 +237,16 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
        WHERE id = $1`,
       [job.id, counts.rows, counts.imported, counts.updated, counts.duplicates, counts.invalid, JSON.stringify(header)],
     );
+  }
+
+  private recordMetrics(job: ContactImport): void {
+    if (!this.metrics) return;
+    this.metrics.addImportRows('imported', job.imported);
+    this.metrics.addImportRows('updated', job.updated);
+    this.metrics.addImportRows('duplicate', job.duplicates);
+    this.metrics.addImportRows('invalid', job.invalid);
+    const seconds = (job.finishedAt!.getTime() - job.startedAt!.getTime()) / 1000;
+    if (seconds > 0) this.metrics.setImportRowsPerSecond(Math.round(job.rows / seconds));
   }
 
   private async fail(job: ContactImport, error: unknown): Promise<void> {
