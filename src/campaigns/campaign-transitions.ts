@@ -21,7 +21,8 @@ export const CAMPAIGN_TRANSITIONS = {
   'await-next-run': { from: ['running', 'paused'], to: 'scheduled' },
   /** The service: credentials revoked, expired before it could start, … (always with a reason). */
   fail: { from: ['scheduled', 'running', 'paused'], to: 'failed' },
-  'retry-failed': { from: ['running', 'completed', 'failed'], to: 'running' },
+  /** Failed recipients of the latest run get another attempt (scheduled: a recurring campaign between runs). */
+  'retry-failed': { from: ['running', 'scheduled', 'completed', 'failed'], to: 'running' },
 } as const satisfies Record<string, { from: readonly CampaignState[]; to: CampaignState }>;
 
 export type CampaignAction = keyof typeof CAMPAIGN_TRANSITIONS;

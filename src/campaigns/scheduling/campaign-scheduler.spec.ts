@@ -216,6 +216,23 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     expect((await recipientsOf(dataSource, campaignId))[1]).toMatchObject({ state: 'pending', attempts: 0, reason: null, last_error_message: 'channel refused' });
   });
 
+  it('retry-failed works for a recurring campaign between runs, then it waits for its next occurrence again', async () => {
+    at('2026-11-28T07:00:00Z');
+    const listId = await createContactList(dataSource, [{ phone: '79169999993' }]);
+    const campaignId = await createCampaignRow(dataSource, { listId, cron: '0 10 * * *', timezone: 'Europe/Moscow', state: 'scheduled', scheduledAt: new Date('2026-11-28T07:00:00Z') });
+    await scheduler.tick();
+    await moveRecipients(dataSource, campaignId, 'pending', 'failed', { reason: 'transport not supported' });
+    await scheduler.tick();
+    expect((await campaignState(dataSource, campaignId)).state).toBe('scheduled');
+
+    await lifecycle.retryFailed(campaignId, 'system');
+    expect((await campaignState(dataSource, campaignId)).state).toBe('running');
+    await moveRecipients(dataSource, campaignId, 'pending', 'sent');
+    harness.clock.advance(MINUTE);
+    await scheduler.tick();
+    expect(await campaignState(dataSource, campaignId)).toMatchObject({ state: 'scheduled', scheduled_at: new Date('2026-11-29T07:00:00Z') });
+  });
+
   it('pauseForQuota / resumeQuotaPaused: only campaigns paused for quota resume by themselves', async () => {
     const listId = await createContactList(dataSource, []);
     const forQuota = await createCampaignRow(dataSource, { listId, state: 'running' });
