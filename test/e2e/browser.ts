@@ -41,9 +41,13 @@ export function findOrInstallChromium(): ChromiumLookup {
       apt('install', '-y', '--no-install-recommends', 'chromium');
     }
   } catch (error) {
-    return { missing: `could not install chromium with apt-get (${(error as Error).message.split('\n')[0]})` };
+    return {
+      missing: `could not install chromium with apt-get (${(error as Error).message.split('\n')[0]})`,
+    };
   }
-  return existsSync(CHROMIUM_PATH) ? { path: CHROMIUM_PATH } : { missing: `apt-get installed chromium but ${CHROMIUM_PATH} is absent` };
+  return existsSync(CHROMIUM_PATH)
+    ? { path: CHROMIUM_PATH }
+    : { missing: `apt-get installed chromium but ${CHROMIUM_PATH} is absent` };
 }
 
 export interface Browser {
@@ -52,7 +56,10 @@ export interface Browser {
 }
 
 /** A headless Chromium with a fresh profile (its own --user-data-dir), removed on close. */
-export async function launchBrowser(executablePath: string, options: { locale?: string } = {}): Promise<Browser> {
+export async function launchBrowser(
+  executablePath: string,
+  options: { locale?: string } = {},
+): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'c2d-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,

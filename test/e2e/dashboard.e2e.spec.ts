@@ -12,7 +12,9 @@ import { Browser, findOrInstallChromium, launchBrowser } from './browser';
  * DASHBOARD_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e   refreshes the README's screenshots.
  */
 const chromium = findOrInstallChromium();
-const screenshotsDir = process.env.DASHBOARD_SCREENSHOTS_DIR ? resolve(process.env.DASHBOARD_SCREENSHOTS_DIR) : undefined;
+const screenshotsDir = process.env.DASHBOARD_SCREENSHOTS_DIR
+  ? resolve(process.env.DASHBOARD_SCREENSHOTS_DIR)
+  : undefined;
 const describeWithChromium = 'path' in chromium ? describe : describe.skip;
 if ('missing' in chromium) console.warn(`Dashboard browser tests skipped: ${chromium.missing}`);
 
@@ -42,10 +44,15 @@ describeWithChromium('dashboard in a browser', () => {
         DISPATCH_PREPARATION_MARGIN_SECONDS: '0',
         CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
       },
-      sandbox: { seed: 7, whatsappNewClientDelaySeconds: 0, statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.3, readRate: 0.5 } },
+      sandbox: {
+        seed: 7,
+        whatsappNewClientDelaySeconds: 0,
+        statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.3, readRate: 0.5 },
+      },
     });
     browser = await launchBrowser((chromium as { path: string }).path);
     page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
     page.on('dialog', (dialog) => void dialog.accept());
     if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
   }, 60_000);
@@ -89,7 +96,9 @@ describeWithChromium('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.getByRole('heading', { name: 'Order pickup, November' }).waitFor();
 
-    await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(CONTACTS_CSV) });
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(CONTACTS_CSV) });
     await page.getByRole('button', { name: 'Upload and import' }).click();
     await page.getByText('Import complete').waitFor({ timeout: 30_000 });
     expect(await countOf(page, 'Rows in file')).toBe('6');
@@ -97,7 +106,9 @@ describeWithChromium('dashboard in a browser', () => {
     expect(await countOf(page, 'Duplicates')).toBe('1');
     expect(await countOf(page, 'Rejected')).toBe('1');
 
-    const rejected = await download(page, () => page.getByRole('link', { name: /Download 1 rejected rows/ }).click());
+    const rejected = await download(page, () =>
+      page.getByRole('link', { name: /Download 1 rejected rows/ }).click(),
+    );
     expect(rejected).toContain('not a phone');
 
     await page.getByRole('cell', { name: '+79161234570' }).waitFor();
@@ -113,13 +124,14 @@ describeWithChromium('dashboard in a browser', () => {
     await page.getByLabel('Campaign name').fill('Orders ready');
     await page.getByLabel('Contact list').selectOption({ label: 'Order pickup, November (4 contacts)' });
     await page.getByLabel('Messenger').selectOption('whatsapp');
-    await page.getByLabel('Chat2Desk channel').selectOption('1');
-    await page.getByLabel('Text').fill('Здравствуйте, {{name|клиент}}! Заказ {{order_id}} готов к выдаче.');
+    await page.getByLabel('Chat2Desk channel').fill('1');
+    await page.getByLabel('Text', { exact: true }).fill('Здравствуйте, {{name|клиент}}! Заказ {{order_id}} готов к выдаче.');
     await screenshot('campaign-new');
     await page.getByRole('button', { name: 'Save draft and preview' }).click();
 
     await page.getByRole('heading', { name: /Orders ready/ }).waitFor();
-    await page.getByText(/lack order_id/).waitFor();
+    const missingVariables = page.getByRole('status').filter({ hasText: '1 recipients lack a variable' });
+    await missingVariables.getByText('+79161234570').waitFor();
     await page.getByText(/Needs about \d+ API requests/).waitFor();
     await screenshot('campaign-draft');
 
@@ -131,7 +143,9 @@ describeWithChromium('dashboard in a browser', () => {
   });
 
   it('exports the recipients as CSV from the report', async () => {
-    const csv = await download(page, () => page.getByRole('link', { name: 'Export recipients (CSV)' }).click());
+    const csv = await download(page, () =>
+      page.getByRole('link', { name: 'Export recipients (CSV)' }).click(),
+    );
     for (const phone of IMPORTED_PHONES) expect(csv).toContain(phone);
     expect(csv).toMatch(/delivered|read|failed/);
   });
@@ -167,7 +181,12 @@ function statusOf(url: string, headers: Record<string, string>): Promise<number>
 }
 
 async function countOf(page: Page, label: string): Promise<string> {
-  return (await page.locator('.stat', { has: page.getByText(label, { exact: true }) }).locator('dd').textContent()) ?? '';
+  return (
+    (await page
+      .locator('.stat', { has: page.getByText(label, { exact: true }) })
+      .locator('dd')
+      .textContent()) ?? ''
+  );
 }
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {

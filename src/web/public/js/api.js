@@ -19,7 +19,10 @@ export async function apiRequest(method, path, body) {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+    headers:
+      body === undefined
+        ? { Accept: 'application/json' }
+        : { Accept: 'application/json', 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return handleResponse(response.status, await response.text(), path);
@@ -54,11 +57,6 @@ export function uploadForm(path, formData, onProgress) {
   });
 }
 
-/** List endpoints answer `{items, total, limit, offset}`. */
-export function itemsOf(page) {
-  return Array.isArray(page) ? page : (page?.items ?? []);
-}
-
 export function query(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
@@ -70,7 +68,8 @@ export function query(params) {
 
 function handleResponse(status, text, path) {
   const body = parseJson(text);
-  if (status === 401 && !path.startsWith('/auth/login')) unauthorizedListeners.forEach((listener) => listener());
+  if (status === 401 && !path.startsWith('/auth/login'))
+    unauthorizedListeners.forEach((listener) => listener());
   if (status >= 400 || status === 0) throw new ApiError(status, messageOf(body, status), body);
   return body;
 }

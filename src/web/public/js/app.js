@@ -66,13 +66,22 @@ function renderTopbar(activeSection) {
   const otherLanguage = LANGUAGES.find((language) => language !== currentLanguage());
   replaceChildren(
     topbar,
-    h('a', { class: 'brand', href: `#${HOME}` }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '✉'), t('app.title')),
+    h(
+      'a',
+      { class: 'brand', href: `#${HOME}` },
+      h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '✉'),
+      t('app.title'),
+    ),
     signedIn &&
       h(
         'nav',
         { 'aria-label': t('nav.label') },
         SECTIONS.map((section) =>
-          h('a', { href: `#/${section}`, 'aria-current': section === activeSection ? 'page' : undefined }, t(`nav.${section}`)),
+          h(
+            'a',
+            { href: `#/${section}`, 'aria-current': section === activeSection ? 'page' : undefined },
+            t(`nav.${section}`),
+          ),
         ),
       ),
     h(

@@ -25,7 +25,7 @@ export function svg(tag, attributes = {}, ...children) {
 function append(parent, children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
-    parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    parent.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
   }
 }
 
@@ -48,14 +48,14 @@ export function poll(task, intervalMs) {
   void tick();
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    window.clearTimeout(timer);
   };
 }
 
 export function debounce(fn, delayMs) {
   let timer;
   return (...args) => {
-    clearTimeout(timer);
+    window.clearTimeout(timer);
     timer = setTimeout(() => fn(...args), delayMs);
   };
 }

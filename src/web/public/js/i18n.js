@@ -34,7 +34,9 @@ export function formatNumber(value) {
 }
 
 export function formatPercent(ratio) {
-  return typeof ratio === 'number' ? `${(ratio * 100).toLocaleString(language, { maximumFractionDigits: 1 })} %` : '—';
+  return typeof ratio === 'number'
+    ? `${(ratio * 100).toLocaleString(language, { maximumFractionDigits: 1 })} %`
+    : '—';
 }
 
 export function formatDateTime(value) {

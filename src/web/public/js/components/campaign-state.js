@@ -3,8 +3,8 @@ import { t } from '../i18n.js';
 
 /** What a person may do in each state; mirrors CAMPAIGN_TRANSITIONS (src/campaigns/campaign-transitions.ts). */
 const ACTIONS = [
-  { name: 'schedule', allowedFrom: ['draft'] },
-  { name: 'start', allowedFrom: ['draft', 'scheduled'] },
+  { name: 'schedule', allowedFrom: ['draft'], usesQuota: true },
+  { name: 'start', allowedFrom: ['draft', 'scheduled'], usesQuota: true },
   { name: 'pause', allowedFrom: ['running'] },
   { name: 'resume', allowedFrom: ['paused'] },
   { name: 'cancel', allowedFrom: ['draft', 'scheduled', 'running', 'paused'], confirm: true },
@@ -17,11 +17,16 @@ export const LIVE_STATES = ['scheduled', 'running', 'paused'];
 export function campaignActions(campaign) {
   return ACTIONS.map((action) => ({
     ...action,
-    allowed: action.allowedFrom.includes(campaign.state) && (!action.needsFailed || (campaign.counts?.failed ?? 0) > 0),
+    allowed:
+      action.allowedFrom.includes(campaign.state) &&
+      (!action.needsFailed || (campaign.counts?.failed ?? 0) > 0),
   }));
 }
 
 export function stateBadge(campaign) {
-  const reason = campaign.stateReason && campaign.stateReason !== 'user' ? ` · ${t(`reason.${campaign.stateReason}`)}` : '';
+  const reason =
+    campaign.stateReason && campaign.stateReason !== 'user'
+      ? ` · ${t(`reason.${campaign.stateReason}`)}`
+      : '';
   return h('span', { class: `badge badge-${campaign.state}` }, `${t(`state.${campaign.state}`)}${reason}`);
 }

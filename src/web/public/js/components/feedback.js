@@ -16,7 +16,7 @@ export function showToast(text) {
   const toast = document.getElementById('toast');
   toast.textContent = text;
   toast.hidden = false;
-  clearTimeout(toastTimer);
+  window.clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (toast.hidden = true), 3500);
 }
 

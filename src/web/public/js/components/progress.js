@@ -4,7 +4,7 @@ import { formatNumber, t } from '../i18n.js';
 /** Parts of a campaign's progress bar: what became of its recipients so far. */
 const SEGMENTS = [
   { name: 'delivered', of: (counts) => (counts.delivered ?? 0) + (counts.read ?? 0) },
-  { name: 'sent', of: (counts) => counts.sent ?? 0 },
+  { name: 'sent', of: (counts) => (counts.sent ?? 0) + (counts.unknown ?? 0) },
   { name: 'failed', of: (counts) => counts.failed ?? 0 },
   { name: 'skipped', of: (counts) => (counts.skipped ?? 0) + (counts.expired ?? 0) },
 ];
@@ -32,7 +32,13 @@ export function campaignProgressBar(counts, label) {
     total > 0 &&
       SEGMENTS.map((segment) => {
         const value = segment.of(counts);
-        return value > 0 && h('span', { class: `progress-segment segment-${segment.name}`, style: { width: `${(value / total) * 100}%` } });
+        return (
+          value > 0 &&
+          h('span', {
+            class: `progress-segment segment-${segment.name}`,
+            style: { width: `${(value / total) * 100}%` },
+          })
+        );
       }),
   );
 }
@@ -42,7 +48,15 @@ export function simpleProgressBar(share, label, valueText) {
   const percent = Math.min(100, Math.max(0, Math.round(share * 100)));
   return h(
     'div',
-    { class: 'progress', role: 'progressbar', 'aria-label': label, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent, 'aria-valuetext': valueText },
+    {
+      class: 'progress',
+      role: 'progressbar',
+      'aria-label': label,
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': percent,
+      'aria-valuetext': valueText,
+    },
     h('span', { class: 'progress-segment segment-sent', style: { width: `${percent}%` } }),
   );
 }
@@ -51,6 +65,13 @@ export function progressLegend() {
   return h(
     'ul',
     { class: 'legend' },
-    SEGMENTS.map((segment) => h('li', {}, h('span', { class: `swatch segment-${segment.name}`, 'aria-hidden': 'true' }), t(`legend.${segment.name}`))),
+    SEGMENTS.map((segment) =>
+      h(
+        'li',
+        {},
+        h('span', { class: `swatch segment-${segment.name}`, 'aria-hidden': 'true' }),
+        t(`legend.${segment.name}`),
+      ),
+    ),
   );
 }

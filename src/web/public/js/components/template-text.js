@@ -10,7 +10,16 @@ export function templateText(text) {
   for (const match of text.matchAll(PLACEHOLDER)) {
     parts.push(text.slice(last, match.index));
     const hasDefault = match[2] !== undefined;
-    parts.push(h('mark', { class: hasDefault ? 'variable variable-default' : 'variable', title: hasDefault ? match[2] : undefined }, match[0]));
+    parts.push(
+      h(
+        'mark',
+        {
+          class: hasDefault ? 'variable variable-default' : 'variable',
+          title: hasDefault ? match[2] : undefined,
+        },
+        match[0],
+      ),
+    );
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));

@@ -15,13 +15,21 @@ export function timelineChart(timeline) {
   const maxValue = Math.max(1, ...points.flatMap((point) => SERIES.map((name) => point[name] ?? 0)));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (at) => MARGIN.left + (last === first ? plotWidth / 2 : ((at - first) / (last - first)) * plotWidth);
+  const x = (at) =>
+    MARGIN.left + (last === first ? plotWidth / 2 : ((at - first) / (last - first)) * plotWidth);
   const y = (value) => MARGIN.top + plotHeight - (value / maxValue) * plotHeight;
-  const totals = Object.fromEntries(SERIES.map((name) => [name, points.reduce((sum, point) => sum + (point[name] ?? 0), 0)]));
+  const totals = Object.fromEntries(
+    SERIES.map((name) => [name, points.reduce((sum, point) => sum + (point[name] ?? 0), 0)]),
+  );
 
   const chart = svg(
     'svg',
-    { class: 'chart', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': t('report.chartSummary', mapValues(totals, formatNumber)) },
+    {
+      class: 'chart',
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      role: 'img',
+      'aria-label': t('report.chartSummary', mapValues(totals, formatNumber)),
+    },
     gridLine(y(0), 0, plotWidth),
     gridLine(y(maxValue), maxValue, plotWidth),
     gridLine(y(maxValue / 2), Math.round(maxValue / 2), plotWidth),
@@ -36,7 +44,14 @@ export function timelineChart(timeline) {
     h(
       'figcaption',
       { class: 'legend' },
-      SERIES.map((name) => h('span', {}, h('span', { class: `swatch series-${name}`, 'aria-hidden': 'true' }), `${t(`legend.${name}`)}: ${formatNumber(totals[name])}`)),
+      SERIES.map((name) =>
+        h(
+          'span',
+          {},
+          h('span', { class: `swatch series-${name}`, 'aria-hidden': 'true' }),
+          `${t(`legend.${name}`)}: ${formatNumber(totals[name])}`,
+        ),
+      ),
     ),
   );
 }
@@ -58,7 +73,17 @@ function seriesPath(name, points, x, y) {
     'g',
     { class: `series series-${name}` },
     svg('polyline', { points: coordinates.join(' '), fill: 'none' }),
-    points.map((point) => svg('circle', { cx: x(point.at), cy: y(point[name] ?? 0), r: 3 }, svg('title', {}, `${formatTime(point.at)} · ${t(`legend.${name}`)}: ${formatNumber(point[name] ?? 0)}`))),
+    points.map((point) =>
+      svg(
+        'circle',
+        { cx: x(point.at), cy: y(point[name] ?? 0), r: 3 },
+        svg(
+          'title',
+          {},
+          `${formatTime(point.at)} · ${t(`legend.${name}`)}: ${formatNumber(point[name] ?? 0)}`,
+        ),
+      ),
+    ),
   );
 }
 

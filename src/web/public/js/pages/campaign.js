@@ -9,7 +9,19 @@ import { formatDateTime, formatNumber, formatPercent, t } from '../i18n.js';
 
 const REFRESH_MS = 2000;
 const PREVIEW_SIZE = 5;
-const COUNT_NAMES = ['total', 'pending', 'waiting', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'expired'];
+const COUNT_NAMES = [
+  'total',
+  'pending',
+  'waiting',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'unknown',
+  'skipped',
+  'expired',
+];
 
 /**
  * One campaign: state and actions, live progress, and before launch the preview, missing variables
@@ -18,11 +30,11 @@ const COUNT_NAMES = ['total', 'pending', 'waiting', 'sending', 'sent', 'delivere
 export function renderCampaignPage(main, { params: [campaignId] }) {
   const base = `/api/campaigns/${campaignId}`;
   const header = h('div', { class: 'page-header' });
-  const actionsBar = h('div', { class: 'card actions-bar' });
   const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-heading' });
   const launchChecks = h('div');
   const report = h('div');
-  main.append(header, actionsBar, progress, launchChecks, report);
+  const actions = campaignActionsBar(base, () => restart());
+  main.append(header, actions.element, progress, launchChecks, report);
 
   let stop = () => {};
   let shownLaunchChecksFor;
@@ -32,16 +44,20 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
     try {
       campaign = await api.get(base);
     } catch (error) {
-      replaceChildren(header, h('a', { href: '#/campaigns', class: 'back' }, `← ${t('campaigns.title')}`), errorBox(error));
+      replaceChildren(
+        header,
+        h('a', { href: '#/campaigns', class: 'back' }, `← ${t('campaigns.title')}`),
+        errorBox(error),
+      );
       stop();
       return;
     }
     document.title = campaign.name;
     renderHeader(header, campaign);
-    renderActions(actionsBar, campaign, base, () => restart());
+    actions.update(campaign);
     renderProgress(progress, campaign);
     if (['draft', 'scheduled'].includes(campaign.state)) {
-      if (shownLaunchChecksFor !== campaign.state) void renderLaunchChecks(launchChecks, base);
+      if (shownLaunchChecksFor !== campaign.state) void renderLaunchChecks(launchChecks, base, campaign);
       shownLaunchChecksFor = campaign.state;
     } else launchChecks.replaceChildren();
     if (campaign.state !== 'draft') await renderReport(report, base);
@@ -66,7 +82,11 @@ function renderHeader(header, campaign) {
       [
         t(`transport.${campaign.transport}`),
         t('campaign.channel', { id: campaign.channelId }),
-        campaign.scheduledAt && t('campaign.scheduledFor', { at: formatDateTime(campaign.scheduledAt), timezone: campaign.timezone }),
+        campaign.scheduledAt &&
+          t('campaign.scheduledFor', {
+            at: formatDateTime(campaign.scheduledAt),
+            timezone: campaign.timezone,
+          }),
         campaign.cron && t('campaign.repeats', { cron: campaign.cron }),
         campaign.sendWindow && t('campaign.window', campaign.sendWindow),
       ]
@@ -76,30 +96,61 @@ function renderHeader(header, campaign) {
   );
 }
 
-function renderActions(bar, campaign, base, onDone) {
+/** Built once and updated on every refresh, so focus and the allowPartial choice survive polling. */
+function campaignActionsBar(base, onDone) {
   const errorSlot = h('div', { class: 'actions-error' });
-  const buttons = campaignActions(campaign).map((action) => {
+  const allowPartial = h('input', { type: 'checkbox', id: 'allow-partial' });
+  const partialOption = h(
+    'label',
+    { class: 'checkbox', for: 'allow-partial' },
+    allowPartial,
+    t('campaign.allowPartial'),
+  );
+  let campaign;
+  const buttons = campaignActions({ state: 'draft' }).map((action) => {
     const button = h(
       'button',
       {
         type: 'button',
         class: action.name === 'start' ? 'primary' : action.name === 'cancel' ? 'danger' : undefined,
-        disabled: !action.allowed,
         'data-action': action.name,
         onclick: async () => {
-          if (action.confirm && !confirm(t(`action.${action.name}.confirm`, { name: campaign.name }))) return;
-          const done = await withBusyButton(button, errorSlot, () => api.post(`${base}/${action.name}`).then(() => true));
+          if (action.confirm && !window.confirm(t(`action.${action.name}.confirm`, { name: campaign.name })))
+            return;
+          const body = action.usesQuota && allowPartial.checked ? { allowPartial: true } : {};
+          const done = await withBusyButton(button, errorSlot, () =>
+            api.post(`${base}/${action.name}`, body).then(() => true),
+          );
           if (done) {
             showToast(t(`action.${action.name}.done`, { name: campaign.name }));
             onDone();
           }
+          update(campaign);
         },
       },
       t(`action.${action.name}`),
     );
     return button;
   });
-  replaceChildren(bar, h('div', { class: 'button-row', role: 'group', 'aria-label': t('campaign.actions') }, buttons), errorSlot);
+  const update = (next) => {
+    campaign = next;
+    campaignActions(campaign).forEach((action, index) => {
+      if (buttons[index].getAttribute('aria-busy') !== 'true') buttons[index].disabled = !action.allowed;
+    });
+    partialOption.hidden = !['draft', 'scheduled'].includes(campaign.state);
+  };
+  const element = h(
+    'div',
+    { class: 'card actions-bar' },
+    h(
+      'div',
+      { class: 'button-row', role: 'group', 'aria-label': t('campaign.actions') },
+      buttons,
+      partialOption,
+    ),
+    errorSlot,
+  );
+  return { element, update };
 }
 
 function renderProgress(section, campaign) {
@@ -109,37 +160,83 @@ function renderProgress(section, campaign) {
     h('h2', { id: 'progress-heading' }, t('campaign.progress')),
     campaignProgressBar(counts, t('campaign.progress')),
     progressLegend(),
-    h('dl', { class: 'stats' }, COUNT_NAMES.map((name) => h('div', { class: `stat stat-${name}` }, h('dt', {}, t(`count.${name}`)), h('dd', { 'data-count': name }, formatNumber(counts[name] ?? 0))))),
+    h(
+      'dl',
+      { class: 'stats' },
+      COUNT_NAMES.map((name) =>
+        h(
+          'div',
+          { class: `stat stat-${name}` },
+          h('dt', {}, t(`count.${name}`)),
+          h('dd', { 'data-count': name }, formatNumber(counts[name] ?? 0)),
+        ),
+      ),
+    ),
   );
 }
 
-async function renderLaunchChecks(slot, base) {
-  const [preview, forecast] = await Promise.allSettled([api.get(`${base}/preview${query({ limit: PREVIEW_SIZE })}`), api.get(`${base}/forecast`)]);
+async function renderLaunchChecks(slot, base, campaign) {
+  const [preview, forecast] = await Promise.allSettled([
+    api.get(`${base}/preview${query({ limit: PREVIEW_SIZE })}`),
+    api.get(`${base}/forecast`),
+  ]);
   replaceChildren(
     slot,
-    h('section', { class: 'card', 'aria-labelledby': 'preview-heading' }, h('h2', { id: 'preview-heading' }, t('campaign.preview')), preview.status === 'fulfilled' ? previewView(preview.value) : errorBox(preview.reason)),
-    h('section', { class: 'card', 'aria-labelledby': 'forecast-heading' }, h('h2', { id: 'forecast-heading' }, t('campaign.forecast')), forecast.status === 'fulfilled' ? forecastView(forecast.value) : errorBox(forecast.reason)),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'preview-heading' },
+      h('h2', { id: 'preview-heading' }, t('campaign.preview')),
+      campaign.text && templateText(campaign.text),
+      preview.status === 'fulfilled' ? previewView(preview.value) : errorBox(preview.reason),
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'forecast-heading' },
+      h('h2', { id: 'forecast-heading' }, t('campaign.forecast')),
+      forecast.status === 'fulfilled' ? forecastView(forecast.value) : errorBox(forecast.reason),
+    ),
   );
 }
 
 function previewView(preview) {
   const missing = preview.missingVariables;
   return [
-    missing?.count > 0 &&
-      noticeBox(
-        t('preview.missing', { count: formatNumber(missing.count), variables: (missing.variables ?? []).join(', '), examples: (missing.examples ?? []).map((example) => `+${example.phone}`).join(', ') }),
-        'warning',
+    missing.count > 0 &&
+      h(
+        'div',
+        { class: 'alert alert-warning', role: 'status' },
+        h('p', {}, t('preview.missing', { count: formatNumber(missing.count) })),
+        h(
+          'ul',
+          {},
+          missing.examples.map((example) =>
+            h(
+              'li',
+              {},
+              h('span', { class: 'mono' }, `+${example.phone}`),
+              example.name && ` ${example.name}`,
+              ` — ${example.skipReason}`,
+            ),
+          ),
+        ),
       ),
-    preview.template && templateText(preview.template),
+    preview.items.length === 0 && h('p', { class: 'muted' }, t('preview.noRecipients')),
     h(
       'ul',
       { class: 'preview-list' },
-      (preview.recipients ?? []).map((recipient) =>
+      preview.items.map((item) =>
         h(
           'li',
           {},
-          h('div', { class: 'preview-recipient' }, h('span', { class: 'mono' }, `+${recipient.phone}`), recipient.name && ` · ${recipient.name}`),
-          recipient.text ? h('p', { class: 'message-text' }, recipient.text) : h('p', { class: 'alert alert-warning' }, t('preview.skipped', { variables: (recipient.missing ?? []).join(', ') })),
+          h(
+            'div',
+            { class: 'preview-recipient' },
+            h('span', { class: 'mono' }, `+${item.phone}`),
+            item.name && ` · ${item.name}`,
+          ),
+          item.text
+            ? h('p', { class: 'message-text' }, item.text)
+            : h('p', { class: 'alert alert-warning' }, t('preview.skipped', { reason: item.skipReason })),
         ),
       ),
     ),
@@ -147,12 +244,22 @@ function previewView(preview) {
 }
 
 function forecastView(forecast) {
-  const requests = forecast.requests ?? {};
+  const left = forecast.quota.remaining;
+  const summary =
+    left === null
+      ? t('forecast.unlimited', { needed: formatNumber(forecast.total) })
+      : t(forecast.fits ? 'forecast.fits' : 'forecast.exceeds', {
+          needed: formatNumber(forecast.total),
+          left: formatNumber(left),
+        });
   return [
-    forecast.fits === false
-      ? noticeBox(t('forecast.exceeds', { needed: formatNumber(forecast.total), left: formatNumber(forecast.quotaLeft) }), 'warning')
-      : noticeBox(t('forecast.fits', { needed: formatNumber(forecast.total), left: formatNumber(forecast.quotaLeft) }), 'success'),
-    keyValueTable(requests, (kind) => t(`requests.${kind}`)),
+    noticeBox(summary, forecast.fits ? 'success' : 'warning'),
+    keyValueTable(
+      ['recipients', 'knownClients', 'creations', 'lookups', 'sends', 'statusPolls', 'total'].map((name) => [
+        t(`forecast.${name}`),
+        forecast[name],
+      ]),
+    ),
   ];
 }
 
@@ -180,15 +287,23 @@ async function renderReport(slot, base) {
         { class: 'stats' },
         stat('deliveryRate', formatPercent(report.deliveryRate)),
         stat('readRate', formatPercent(report.readRate)),
+        stat('optedOutAfterSend', formatNumber(report.optedOutAfterSend)),
         stat('startedAt', formatDateTime(report.startedAt)),
         stat('finishedAt', formatDateTime(report.finishedAt)),
+        stat('duration', formatDuration(report.durationSeconds)),
       ),
       h('h3', {}, t('report.timeline')),
       timelineChart(report.timeline),
       h('h3', {}, t('report.failureReasons')),
-      report.failureReasons?.length ? failureReasonsTable(report.failureReasons) : h('p', { class: 'muted' }, t('report.noFailures')),
+      report.failureReasons.length
+        ? failureReasonsTable(report.failureReasons)
+        : h('p', { class: 'muted' }, t('report.noFailures')),
       h('h3', {}, t('report.apiRequests')),
-      keyValueTable(report.apiRequests ?? {}, (kind) => t(`requests.${kind}`)),
+      keyValueTable([
+        ...Object.entries(report.apiRequests.byKind).map(([kind, count]) => [t(`requests.${kind}`), count]),
+        [t('report.requestsTotal'), report.apiRequests.total],
+        [t('report.requestsForecast'), report.quota.forecast],
+      ]),
     ),
   );
 }
@@ -201,15 +316,51 @@ function failureReasonsTable(reasons) {
   return h(
     'table',
     {},
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('report.reason')), h('th', { scope: 'col', class: 'num' }, t('report.recipients')))),
-    h('tbody', {}, reasons.map((reason) => h('tr', {}, h('td', {}, reason.reason), h('td', { class: 'num' }, formatNumber(reason.count))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, t('report.reason')),
+        h('th', { scope: 'col' }, t('report.outcome')),
+        h('th', { scope: 'col', class: 'num' }, t('report.recipients')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      reasons.map((reason) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, reason.reason),
+          h('td', {}, t(`count.${reason.state}`)),
+          h('td', { class: 'num' }, formatNumber(reason.count)),
+        ),
+      ),
+    ),
   );
 }
 
-function keyValueTable(values, describe) {
+function keyValueTable(rows) {
   return h(
     'table',
     { class: 'compact' },
-    h('tbody', {}, Object.entries(values).map(([key, value]) => h('tr', {}, h('th', { scope: 'row' }, describe(key)), h('td', { class: 'num' }, formatNumber(value))))),
+    h(
+      'tbody',
+      {},
+      rows.map(([name, value]) =>
+        h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, formatNumber(value))),
+      ),
+    ),
   );
+}
+
+function formatDuration(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0
+    ? t('duration.minutes', { minutes: formatNumber(minutes), seconds: seconds % 60 })
+    : t('duration.seconds', { seconds });
 }

@@ -1,4 +1,4 @@
-import { api, ApiError, itemsOf, query, uploadForm } from '../api.js';
+import { api, ApiError, query, uploadForm } from '../api.js';
 import { errorBox, noticeBox } from '../components/feedback.js';
 import { simpleProgressBar } from '../components/progress.js';
 import { debounce, h, poll, replaceChildren } from '../dom.js';
@@ -13,7 +13,16 @@ export function renderListPage(main, { params: [listId] }) {
   const title = h('h1', {}, t('list.title'));
   const contacts = contactsBrowser(listId);
   const importer = importPanel(listId, contacts.reload);
-  main.append(h('div', { class: 'page-header' }, h('a', { href: '#/lists', class: 'back' }, `← ${t('lists.title')}`), title), importer.element, contacts.element);
+  main.append(
+    h(
+      'div',
+      { class: 'page-header' },
+      h('a', { href: '#/lists', class: 'back' }, `← ${t('lists.title')}`),
+      title,
+    ),
+    importer.element,
+    contacts.element,
+  );
   api.get(`/api/lists/${listId}`).then(
     (list) => {
       title.textContent = list.name;
@@ -25,10 +34,32 @@ export function renderListPage(main, { params: [listId] }) {
 }
 
 function importPanel(listId, onImported) {
-  const fileInput = h('input', { id: 'import-file', name: 'file', type: 'file', accept: '.csv,.txt,text/csv', required: true });
-  const countryInput = h('input', { id: 'import-country', name: 'defaultCountry', value: 'RU', maxlength: 2, pattern: '[A-Za-z]{2}', size: 3, autocomplete: 'off' });
-  const modeSelect = h('select', { id: 'import-mode', name: 'mode' }, ['update', 'skip'].map((mode) => h('option', { value: mode }, t(`import.mode.${mode}`))));
-  const phoneColumnInput = h('input', { id: 'import-phone-column', name: 'phoneColumn', autocomplete: 'off' });
+  const fileInput = h('input', {
+    id: 'import-file',
+    name: 'file',
+    type: 'file',
+    accept: '.csv,.txt,text/csv',
+    required: true,
+  });
+  const countryInput = h('input', {
+    id: 'import-country',
+    name: 'defaultCountry',
+    value: 'RU',
+    maxlength: 2,
+    pattern: '[A-Za-z]{2}',
+    size: 3,
+    autocomplete: 'off',
+  });
+  const modeSelect = h(
+    'select',
+    { id: 'import-mode', name: 'mode' },
+    ['update', 'skip'].map((mode) => h('option', { value: mode }, t(`import.mode.${mode}`))),
+  );
+  const phoneColumnInput = h('input', {
+    id: 'import-phone-column',
+    name: 'phoneColumn',
+    autocomplete: 'off',
+  });
   const nameColumnInput = h('input', { id: 'import-name-column', name: 'nameColumn', autocomplete: 'off' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('import.upload'));
   const status = h('div', { class: 'import-status', 'aria-live': 'polite' });
@@ -42,7 +73,11 @@ function importPanel(listId, onImported) {
       return true;
     }
     if (job.status === 'failed') {
-      replaceChildren(status, errorBox(new ApiError(200, t('import.failed', { error: job.error ?? '' }))), job.invalid > 0 && importResult(job));
+      replaceChildren(
+        status,
+        errorBox(new ApiError(200, t('import.failed', { error: job.error ?? '' }))),
+        job.invalid > 0 && importResult(job),
+      );
       submit.disabled = false;
       return true;
     }
@@ -50,8 +85,16 @@ function importPanel(listId, onImported) {
     const share = totalBytes > 0 ? bytesRead / totalBytes : 0;
     replaceChildren(
       status,
-      h('p', {}, t(`import.status.${job.status}`, { rows: formatNumber(rows), percent: Math.round(share * 100) })),
-      simpleProgressBar(share, t('import.processing'), t('import.processedShare', { percent: Math.round(share * 100) })),
+      h(
+        'p',
+        {},
+        t(`import.status.${job.status}`, { rows: formatNumber(rows), percent: Math.round(share * 100) }),
+      ),
+      simpleProgressBar(
+        share,
+        t('import.processing'),
+        t('import.processedShare', { percent: Math.round(share * 100) }),
+      ),
     );
     return false;
   };
@@ -98,7 +141,12 @@ function importPanel(listId, onImported) {
       'div',
       { class: 'form-row' },
       h('div', { class: 'field grow' }, h('label', { for: 'import-file' }, t('import.file')), fileInput),
-      h('div', { class: 'field' }, h('label', { for: 'import-country' }, t('import.defaultCountry')), countryInput),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'import-country' }, t('import.defaultCountry')),
+        countryInput,
+      ),
       h('div', { class: 'field' }, h('label', { for: 'import-mode' }, t('import.mode')), modeSelect),
       submit,
     ),
@@ -110,8 +158,18 @@ function importPanel(listId, onImported) {
       h(
         'div',
         { class: 'form-row' },
-        h('div', { class: 'field' }, h('label', { for: 'import-phone-column' }, t('import.phoneColumn')), phoneColumnInput),
-        h('div', { class: 'field' }, h('label', { for: 'import-name-column' }, t('import.nameColumn')), nameColumnInput),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'import-phone-column' }, t('import.phoneColumn')),
+          phoneColumnInput,
+        ),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'import-name-column' }, t('import.nameColumn')),
+          nameColumnInput,
+        ),
       ),
     ),
     status,
@@ -124,23 +182,51 @@ function importResult(job) {
     'div',
     { class: 'import-result' },
     job.status === 'completed' && noticeBox(t('import.done'), 'success'),
-    h('dl', { class: 'stats' }, RESULT_COUNTS.map((name) => h('div', { class: `stat stat-${name}` }, h('dt', {}, t(`import.count.${name}`)), h('dd', {}, formatNumber(job[name] ?? 0))))),
-    job.invalid > 0 && h('a', { class: 'button', href: `/api/imports/${job.id}/rejected.csv`, download: `rejected-${job.id}.csv` }, t('import.downloadRejected', { count: formatNumber(job.invalid) })),
+    h(
+      'dl',
+      { class: 'stats' },
+      RESULT_COUNTS.map((name) =>
+        h(
+          'div',
+          { class: `stat stat-${name}` },
+          h('dt', {}, t(`import.count.${name}`)),
+          h('dd', {}, formatNumber(job[name] ?? 0)),
+        ),
+      ),
+    ),
+    job.invalid > 0 &&
+      h(
+        'a',
+        { class: 'button', href: `/api/imports/${job.id}/rejected.csv`, download: `rejected-${job.id}.csv` },
+        t('import.downloadRejected', { count: formatNumber(job.invalid) }),
+      ),
   );
 }
 
 function contactsBrowser(listId) {
-  const searchInput = h('input', { id: 'contact-search', type: 'search', autocomplete: 'off', placeholder: t('contacts.searchPlaceholder') });
+  const searchInput = h('input', {
+    id: 'contact-search',
+    type: 'search',
+    autocomplete: 'off',
+    placeholder: t('contacts.searchPlaceholder'),
+  });
   const tableSlot = h('div', { 'aria-live': 'polite' });
   const pager = h('div', { class: 'pager' });
   let offset = 0;
 
   const load = async () => {
     try {
-      const page = await api.get(`/api/lists/${listId}/contacts${query({ search: searchInput.value.trim(), limit: PAGE_SIZE, offset })}`);
-      const contacts = itemsOf(page);
-      replaceChildren(tableSlot, contacts.length ? contactsTable(contacts) : h('p', { class: 'muted' }, t(searchInput.value ? 'contacts.noMatch' : 'contacts.empty')));
-      renderPager(page.total ?? contacts.length, contacts.length);
+      const page = await api.get(
+        `/api/lists/${listId}/contacts${query({ search: searchInput.value.trim(), limit: PAGE_SIZE, offset })}`,
+      );
+      const contacts = page.items;
+      replaceChildren(
+        tableSlot,
+        contacts.length
+          ? contactsTable(contacts)
+          : h('p', { class: 'muted' }, t(searchInput.value ? 'contacts.noMatch' : 'contacts.empty')),
+      );
+      renderPager(page.total, contacts.length);
     } catch (error) {
       replaceChildren(tableSlot, errorBox(error));
     }
@@ -153,9 +239,27 @@ function contactsBrowser(listId) {
     };
     replaceChildren(
       pager,
-      h('span', {}, total === 0 ? '' : t('contacts.range', { from: formatNumber(offset + 1), to: formatNumber(offset + shown), total: formatNumber(total) })),
-      h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - PAGE_SIZE)) }, `← ${t('contacts.previous')}`),
-      h('button', { type: 'button', disabled: offset + shown >= total, onclick: () => go(offset + PAGE_SIZE) }, `${t('contacts.next')} →`),
+      h(
+        'span',
+        {},
+        total === 0
+          ? ''
+          : t('contacts.range', {
+              from: formatNumber(offset + 1),
+              to: formatNumber(offset + shown),
+              total: formatNumber(total),
+            }),
+      ),
+      h(
+        'button',
+        { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - PAGE_SIZE)) },
+        `← ${t('contacts.previous')}`,
+      ),
+      h(
+        'button',
+        { type: 'button', disabled: offset + shown >= total, onclick: () => go(offset + PAGE_SIZE) },
+        `${t('contacts.next')} →`,
+      ),
     );
   };
 
@@ -169,7 +273,17 @@ function contactsBrowser(listId) {
   const element = h(
     'section',
     { class: 'card', 'aria-labelledby': 'contacts-heading' },
-    h('div', { class: 'section-header' }, h('h2', { id: 'contacts-heading' }, t('contacts.title')), h('div', { class: 'field' }, h('label', { for: 'contact-search', class: 'visually-hidden' }, t('contacts.search')), searchInput)),
+    h(
+      'div',
+      { class: 'section-header' },
+      h('h2', { id: 'contacts-heading' }, t('contacts.title')),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'contact-search', class: 'visually-hidden' }, t('contacts.search')),
+        searchInput,
+      ),
+    ),
     tableSlot,
     pager,
   );
@@ -180,7 +294,17 @@ function contactsTable(contacts) {
   return h(
     'table',
     {},
-    h('thead', {}, h('tr', {}, ['phone', 'name', 'attributes', 'status'].map((column) => h('th', { scope: 'col' }, t(`contacts.${column}`))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['phone', 'name', 'attributes', 'status'].map((column) =>
+          h('th', { scope: 'col' }, t(`contacts.${column}`)),
+        ),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -190,8 +314,18 @@ function contactsTable(contacts) {
           {},
           h('td', { class: 'mono' }, `+${contact.phone}`),
           h('td', {}, contact.name ?? ''),
-          h('td', { class: 'attributes' }, Object.entries(contact.attributes ?? {}).map(([key, value]) => h('span', { class: 'tag' }, `${key}: ${value}`))),
-          h('td', {}, contact.optedOut ? h('span', { class: 'badge badge-failed' }, t('contacts.optedOut')) : ''),
+          h(
+            'td',
+            { class: 'attributes' },
+            Object.entries(contact.attributes ?? {}).map(([key, value]) =>
+              h('span', { class: 'tag' }, `${key}: ${value}`),
+            ),
+          ),
+          h(
+            'td',
+            {},
+            contact.optedOut ? h('span', { class: 'badge badge-failed' }, t('contacts.optedOut')) : '',
+          ),
         ),
       ),
     ),

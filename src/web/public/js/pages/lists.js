@@ -1,4 +1,4 @@
-import { api, itemsOf } from '../api.js';
+import { api } from '../api.js';
 import { errorBox, showToast, withBusyButton } from '../components/feedback.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
@@ -13,8 +13,11 @@ export function renderListsPage(main, { navigate }) {
 
   const load = async () => {
     try {
-      const lists = itemsOf(await api.get('/api/lists'));
-      replaceChildren(tableSlot, lists.length ? listsTable(lists, load) : h('p', { class: 'muted' }, t('lists.empty')));
+      const lists = await api.get('/api/lists');
+      replaceChildren(
+        tableSlot,
+        lists.length ? listsTable(lists, load) : h('p', { class: 'muted' }, t('lists.empty')),
+      );
     } catch (error) {
       replaceChildren(tableSlot, errorBox(error));
     }
@@ -28,7 +31,9 @@ export function renderListsPage(main, { navigate }) {
         class: 'card inline-form',
         onsubmit: async (event) => {
           event.preventDefault();
-          const list = await withBusyButton(createButton, createError, () => api.post('/api/lists', { name: nameInput.value.trim() }));
+          const list = await withBusyButton(createButton, createError, () =>
+            api.post('/api/lists', { name: nameInput.value.trim() }),
+          );
           if (list) navigate(`/lists/${list.id}`);
         },
       },
@@ -46,7 +51,18 @@ function listsTable(lists, reload) {
     'table',
     {},
     h('caption', { class: 'visually-hidden' }, t('lists.title')),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('lists.name')), h('th', { scope: 'col', class: 'num' }, t('lists.contacts')), h('th', { scope: 'col' }, t('common.created')), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, t('lists.name')),
+        h('th', { scope: 'col', class: 'num' }, t('lists.contacts')),
+        h('th', { scope: 'col' }, t('common.created')),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('common.actions'))),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -73,8 +89,10 @@ function deleteButton(list, reload) {
       class: 'ghost danger',
       'aria-label': t('lists.deleteNamed', { name: list.name }),
       onclick: async () => {
-        if (!confirm(t('lists.confirmDelete', { name: list.name }))) return;
-        const done = await withBusyButton(button, errorSlot, () => api.delete(`/api/lists/${list.id}`).then(() => true));
+        if (!window.confirm(t('lists.confirmDelete', { name: list.name }))) return;
+        const done = await withBusyButton(button, errorSlot, () =>
+          api.delete(`/api/lists/${list.id}`).then(() => true),
+        );
         if (done) {
           showToast(t('lists.deleted', { name: list.name }));
           await reload();

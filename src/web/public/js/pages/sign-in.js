@@ -6,7 +6,14 @@ import { t } from '../i18n.js';
 /** Trades the API key for an HttpOnly session cookie (POST /auth/login). */
 export function renderSignInPage(main, { onSignedIn }) {
   document.title = t('signIn.title');
-  const keyInput = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'current-password', required: true, spellcheck: false });
+  const keyInput = h('input', {
+    id: 'api-key',
+    name: 'apiKey',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    spellcheck: false,
+  });
   const errorSlot = h('div');
   const submit = h('button', { type: 'submit', class: 'primary' }, t('signIn.submit'));
   const form = h(
