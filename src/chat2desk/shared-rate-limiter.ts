@@ -4,9 +4,9 @@ import { Sql } from './sql';
  * Slots are spaced for a little less than the limit: timers and the network add jitter, and a request
  * that lands late next to an on-time one must still keep every second under the account's limit.
  */
-const RATE_SAFETY_FACTOR = 0.97;
+const RATE_SAFETY_FACTOR = 0.975;
 /** A local slot this far in the past is dropped rather than used (it would bunch up with others). */
-const STALE_SLOT_MS = 20;
+const STALE_SLOT_MS = 10;
 /** At most this much of a second is reserved per database round trip. */
 const BLOCK_SHARE_OF_SECOND = 0.05;
 
