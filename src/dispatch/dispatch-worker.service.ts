@@ -59,6 +59,7 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.running) return;
     this.running = true;
     this.stopSignal = new AbortController();
+    this.dispatcher.start();
     this.loops = [this.loop('housekeeping', () => this.housekeeping().then(() => false))];
     for (let index = 0; index < DISPATCH_PIPELINES; index += 1) {
       this.loops.push(this.loop('dispatch', async () => (await this.dispatcher.runOnce()).claimed > 0));

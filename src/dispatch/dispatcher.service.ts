@@ -83,6 +83,11 @@ export class Dispatcher {
     this.stopping = true;
   }
 
+  /** Claims again after stop(). */
+  start(): void {
+    this.stopping = false;
+  }
+
   private async attempt(recipient: ClaimedRecipient, stopRequests: CampaignStopRequests): Promise<AttemptResult | undefined> {
     // Claimed but never started (shutdown): no request was made, so the row goes back uncounted.
     if (this.stopping) return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };

@@ -99,6 +99,17 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
     expect(rows.find((row) => row.state === 'ready')).toMatchObject({ attempts: 0, reason: null });
   });
 
+  it('a row not sent while its campaign was cancelled becomes skipped instead of ready', async () => {
+    const { campaignId } = await readyCampaign('7940', 1);
+    const [claimed] = await queue.claimReady('a', new Date(), LEASE_MS, 1);
+    await database.dataSource.query(`UPDATE campaigns SET state = 'cancelled' WHERE id = $1`, [campaignId]);
+
+    await queue.record([{ kind: 'retry', recipient: claimed, nextAttemptAt: new Date(), errorClass: 'X', errorMessage: 'x' }], new Date(), 5);
+
+    const [row] = await database.dataSource.query(`SELECT state, reason FROM campaign_recipients WHERE campaign_id = $1`, [campaignId]);
+    expect(row).toEqual({ state: 'skipped', reason: 'campaign cancelled' });
+  });
+
   it('promotes waiting_ready recipients once next_attempt_at (their client ready_at) has passed', async () => {
     const { campaignId } = await readyCampaign('7948', 2);
     await database.dataSource.query(

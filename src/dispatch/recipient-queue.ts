@@ -1,4 +1,5 @@
 import type { Sql } from '../chat2desk/sql';
+import { CANCELLED_REASON } from '../campaigns/runs/recipient-source';
 
 /** A recipient this process holds in `sending` under its lease: everything one send needs. */
 export interface ClaimedRecipient {
@@ -17,6 +18,7 @@ export interface ClaimedRecipient {
  * What became of one claimed recipient. `sent` and `failed` are final; `retry` counts the attempt
  * and comes back after `nextAttemptAt` (or fails once attempts are used up); `release` gives the row
  * back without counting an attempt because no request reached Chat2Desk (rate limit, quota, shutdown).
+ * A row that is not sent while its campaign was cancelled becomes `skipped`, as cancel did to the rest.
  */
 export type AttemptResult =
   | { kind: 'sent'; recipient: ClaimedRecipient; messageId: number | null }
@@ -138,8 +140,9 @@ export class RecipientQueue {
          SELECT t.*, CASE
              WHEN t.kind = 'sent' THEN 'sent'
              WHEN t.kind = 'failed' OR (t.kind = 'retry' AND r.attempts >= $9) THEN 'failed'
+             WHEN c.state = 'cancelled' THEN 'skipped'
              ELSE 'ready' END AS next_state
-         FROM results t JOIN campaign_recipients r ON r.id = t.id),
+         FROM results t JOIN campaign_recipients r ON r.id = t.id JOIN campaigns c ON c.id = r.campaign_id),
        written AS (
          UPDATE campaign_recipients r SET
            state = d.next_state,
@@ -147,6 +150,7 @@ export class RecipientQueue {
            sent_at = CASE WHEN d.next_state = 'sent' THEN $8 ELSE r.sent_at END,
            failed_at = CASE WHEN d.next_state = 'failed' THEN $8 ELSE r.failed_at END,
            reason = CASE
+             WHEN d.next_state = 'skipped' THEN $10
              WHEN d.next_state <> 'failed' THEN r.reason
              WHEN d.kind = 'retry' THEN 'gave up after ' || r.attempts || ' attempts: ' || d.error_message
              ELSE d.error_message END,
@@ -169,6 +173,7 @@ export class RecipientQueue {
         columns.errorMessage,
         now,
         maxAttempts,
+        CANCELLED_REASON,
       ],
     );
   }
