@@ -177,18 +177,20 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       });
     });
 
-    it('sends a test message to one phone through Chat2Desk', async () => {
+    it('sends a test message to one phone through Chat2Desk, refusing one the message cannot be rendered for', async () => {
       const listId = await newList([{ phone: '79174000001', name: 'Anna' }]);
       const { body } = await call('POST', '/api/campaigns', valid(listId));
       const reply = await call('POST', `/api/campaigns/${body.id}/test-send`, { phone: '+79174000001' });
       expect(reply).toMatchObject({ status: 200, body: { phone: '79174000001', text: 'Hi Anna' } });
+      const strict = await call('POST', '/api/campaigns', { ...valid(listId), text: 'Order {{order_id}}' });
+      expect((await call('POST', `/api/campaigns/${strict.body.id}/test-send`, { phone: '79174000001' })).body).toMatchObject({ error: 'invalid_input', details: { field: 'phone' } });
       expect(harness.sandbox.state.messages.filter((message) => message.text === 'Hi Anna')).toHaveLength(1);
     });
 
     it('refuses a WhatsApp test send until the new client is ready', async () => {
       const { body } = await call('POST', '/api/campaigns', { ...valid(await newList()), transport: 'whatsapp' });
       const reply = await call('POST', `/api/campaigns/${body.id}/test-send`, { phone: '79175000001' });
-      expect(reply).toMatchObject({ status: 409, body: { error: 'test_send_client_not_ready' } });
+      expect(reply).toMatchObject({ status: 409, body: { error: 'chat2desk_client_not_ready' } });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DispatchModule } from '../dispatch/dispatch.module';
 import { CampaignFinder } from './campaign-finder';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
@@ -23,6 +24,7 @@ const SERVICES = [
 
 /** Campaign definitions, templates, lifecycle and the scheduler that turns schedules into runs. */
 @Module({
+  imports: [DispatchModule],
   controllers: [CampaignsController, TemplatesController],
   providers: SERVICES,
   exports: SERVICES,
