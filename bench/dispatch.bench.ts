@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   const limitedSeconds = Number(argument('--limited-seconds') ?? 40);
   mkdirSync(TMP, { recursive: true });
   const loadAtStart = execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ');
-  const sandbox = await SandboxProcess.start({ SANDBOX_MODE: 'unlimited', SANDBOX_RATE_LIMIT_PER_SECOND: '0' });
+  const sandbox = await SandboxProcess.start({
+    SANDBOX_MODE: 'unlimited',
+    SANDBOX_RATE_LIMIT_PER_SECOND: '0',
+  });
   const database = await provisionBenchDatabase(TMP);
   try {
     await runMigrations(database.url);
@@ -75,7 +78,11 @@ async function main(): Promise<void> {
   }
 }
 
-function appEnv(databaseUrl: string, sandbox: SandboxProcess, extra: Record<string, string>): Record<string, string> {
+function appEnv(
+  databaseUrl: string,
+  sandbox: SandboxProcess,
+  extra: Record<string, string>,
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     CHAT2DESK_API_URL: sandbox.url,
@@ -90,7 +97,11 @@ function appEnv(databaseUrl: string, sandbox: SandboxProcess, extra: Record<stri
 }
 
 /** (a) + (c): one app process, known clients, no rate limit in the sandbox. */
-async function measureThroughput(databaseUrl: string, sandbox: SandboxProcess, recipients: number): Promise<ThroughputResult> {
+async function measureThroughput(
+  databaseUrl: string,
+  sandbox: SandboxProcess,
+  recipients: number,
+): Promise<ThroughputResult> {
   const env = appEnv(databaseUrl, sandbox, {
     CHAT2DESK_RATE_LIMIT_PER_SECOND: '10000',
     DISPATCH_BATCH_SIZE: '500',
@@ -101,7 +112,12 @@ async function measureThroughput(databaseUrl: string, sandbox: SandboxProcess, r
   await app.init();
   try {
     const dataSource = app.get(DataSource);
-    const clients = await sandbox.seedClients({ count: recipients, phonePrefix: '7950', transport: 'whatsapp', channelId: 1 });
+    const clients = await sandbox.seedClients({
+      count: recipients,
+      phonePrefix: '7950',
+      transport: 'whatsapp',
+      channelId: 1,
+    });
     await cacheClients(dataSource, clients);
     const { campaignId } = await seedCampaign(dataSource, { phones: clients.map((client) => client.phone) });
 
@@ -123,7 +139,9 @@ async function measureThroughput(databaseUrl: string, sandbox: SandboxProcess, r
       tracker: app.get(StatusTracker),
       dataSource,
       campaignId,
-      listRequests: async () => ((await sandbox.ledger()).requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0) - (before.requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0),
+      listRequests: async () =>
+        ((await sandbox.ledger()).requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0) -
+        (before.requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0),
       wait: () => new Promise((resolve) => setTimeout(resolve, 500)),
       maxRounds: 600,
     });
@@ -146,23 +164,41 @@ async function measureThroughput(databaseUrl: string, sandbox: SandboxProcess, r
 }
 
 /** (b): two worker processes sharing a 50/s limit that the sandbox enforces with 429s. */
-async function measureSharedLimit(databaseUrl: string, sandbox: SandboxProcess, seconds: number): Promise<LimitedResult> {
+async function measureSharedLimit(
+  databaseUrl: string,
+  sandbox: SandboxProcess,
+  seconds: number,
+): Promise<LimitedResult> {
   await sandbox.reset();
   await sandbox.configure({ rateLimitPerSecond: LIMITED_RATE });
   const recipients = Math.round(LIMITED_RATE * seconds);
   const dataSource = new DataSource({ type: 'postgres', url: databaseUrl });
   await dataSource.initialize();
-  const env = appEnv(databaseUrl, sandbox, { CHAT2DESK_RATE_LIMIT_PER_SECOND: String(LIMITED_RATE), DISPATCH_BATCH_SIZE: '50' });
+  const env = appEnv(databaseUrl, sandbox, {
+    CHAT2DESK_RATE_LIMIT_PER_SECOND: String(LIMITED_RATE),
+    DISPATCH_BATCH_SIZE: '50',
+  });
   const workers = [spawnWorker(env), spawnWorker(env)];
   try {
     // Earlier runs' message ids are not this sandbox's any more (it was reset): start from a clean table.
     await dataSource.query(`DELETE FROM campaigns`);
-    const clients = await sandbox.seedClients({ count: recipients, phonePrefix: '7960', transport: 'whatsapp', channelId: 1 });
+    const clients = await sandbox.seedClients({
+      count: recipients,
+      phonePrefix: '7960',
+      transport: 'whatsapp',
+      channelId: 1,
+    });
     await dataSource.query(`DELETE FROM chat2desk_clients`);
     await cacheClients(dataSource, clients);
-    const { campaignId } = await seedCampaign(dataSource, { phones: clients.map((client) => client.phone), campaignState: 'paused' });
-    await dataSource.query(`UPDATE campaign_recipients SET state = 'ready', next_attempt_at = now(), chat2desk_client_id = k.client_id
-       FROM chat2desk_clients k WHERE k.phone = campaign_recipients.phone AND campaign_id = $1`, [campaignId]);
+    const { campaignId } = await seedCampaign(dataSource, {
+      phones: clients.map((client) => client.phone),
+      campaignState: 'paused',
+    });
+    await dataSource.query(
+      `UPDATE campaign_recipients SET state = 'ready', next_attempt_at = now(), chat2desk_client_id = k.client_id
+       FROM chat2desk_clients k WHERE k.phone = campaign_recipients.phone AND campaign_id = $1`,
+      [campaignId],
+    );
     await Promise.all(workers.map((worker) => worker.ready));
     const before = await sandbox.ledger();
     const started = performance.now();
@@ -186,7 +222,12 @@ async function measureSharedLimit(databaseUrl: string, sandbox: SandboxProcess, 
   }
 }
 
-async function waitUntilSent(dataSource: DataSource, campaignId: string, total: number, pollMs: number): Promise<void> {
+async function waitUntilSent(
+  dataSource: DataSource,
+  campaignId: string,
+  total: number,
+  pollMs: number,
+): Promise<void> {
   for (;;) {
     const counts = await recipientCounts(dataSource, campaignId);
     if ((counts.sent ?? 0) >= total) return;
@@ -195,7 +236,12 @@ async function waitUntilSent(dataSource: DataSource, campaignId: string, total: 
   }
 }
 
-function recordResults(throughput: ThroughputResult, limited: LimitedResult, databaseKind: string, loadAtStart: string): void {
+function recordResults(
+  throughput: ThroughputResult,
+  limited: LimitedResult,
+  databaseKind: string,
+  loadAtStart: string,
+): void {
   const machine = `${cpus().length} CPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, ${databaseKind}`;
   const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
   const section = [
@@ -218,7 +264,10 @@ function recordResults(throughput: ThroughputResult, limited: LimitedResult, dat
   ].join('\n');
   const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
   const pattern = /<!-- dispatch-bench:start -->[\s\S]*?<!-- dispatch-bench:end -->/;
-  writeFileSync(RESULTS, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    RESULTS,
+    pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`,
+  );
   console.log(`Recorded in ${RESULTS}`);
 }
 

@@ -22,7 +22,11 @@ export async function provisionBenchDatabase(tmpDir: string): Promise<BenchDatab
     await run(`CREATE DATABASE ${name}`);
     const url = new URL(admin);
     url.pathname = `/${name}`;
-    return { url: url.toString(), kind: 'PostgreSQL at DATABASE_URL', stop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
+    return {
+      url: url.toString(),
+      kind: 'PostgreSQL at DATABASE_URL',
+      stop: () => run(`DROP DATABASE ${name} WITH (FORCE)`),
+    };
   }
   const dataDir = join(tmpDir, 'postgres-dispatch');
   rmSync(dataDir, { recursive: true, force: true });

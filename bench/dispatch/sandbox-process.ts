@@ -2,7 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { BulkClientsRequest, SandboxLedger, SandboxRuntimeConfig } from '../../src/sandbox/sandbox-server';
+import type {
+  BulkClientsRequest,
+  SandboxLedger,
+  SandboxRuntimeConfig,
+} from '../../src/sandbox/sandbox-server';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -17,11 +21,21 @@ export class SandboxProcess {
   static async start(env: Record<string, string>): Promise<SandboxProcess> {
     const port = await freePort();
     const token = randomBytes(16).toString('hex');
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/sandbox/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), SANDBOX_PORT: String(port), SANDBOX_TOKEN: token, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/sandbox/main.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+          SANDBOX_PORT: String(port),
+          SANDBOX_TOKEN: token,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
       child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
@@ -38,7 +52,9 @@ export class SandboxProcess {
   }
 
   async seedClients(request: BulkClientsRequest): Promise<Array<{ id: number; phone: string }>> {
-    return (await this.admin<{ clients: Array<{ id: number; phone: string }> }>('POST', 'clients/bulk', request)).clients;
+    return (
+      await this.admin<{ clients: Array<{ id: number; phone: string }> }>('POST', 'clients/bulk', request)
+    ).clients;
   }
 
   async reset(): Promise<void> {
@@ -57,7 +73,8 @@ export class SandboxProcess {
       headers: { Authorization: this.token, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`sandbox ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   }
 }

@@ -15,7 +15,8 @@ import {
  *   (and pause or fail the campaign for the last two);
  * - `unknown`: an error we cannot place (a bug, the database) → leave `sending` for the lease sweeper.
  */
-export type FailureKind = 'not_sent_retry' | 'maybe_sent' | 'permanent' | 'rate_limited' | 'quota' | 'credentials' | 'unknown';
+export type FailureKind =
+  'not_sent_retry' | 'maybe_sent' | 'permanent' | 'rate_limited' | 'quota' | 'credentials' | 'unknown';
 
 export function classifySendFailure(error: unknown): FailureKind {
   if (error instanceof Chat2DeskRateLimitedError) return 'rate_limited';

@@ -29,14 +29,19 @@ export function estimateRequests(situation: ResolutionSituation): Record<Resolut
   return {
     lookup: unknownPhones + creations,
     create: situation.creationDisabled || !situation.directCreationKeepsSchedule ? Infinity : unknownPhones,
-    sync: accountClients === undefined ? Infinity : Math.max(1, Math.ceil(accountClients / CLIENT_SYNC_PAGE_SIZE)) + creations,
+    sync:
+      accountClients === undefined
+        ? Infinity
+        : Math.max(1, Math.ceil(accountClients / CLIENT_SYNC_PAGE_SIZE)) + creations,
   };
 }
 
 /** The strategy with the fewest estimated requests (ties: lookup, then create, then sync). */
 export function chooseResolutionStrategy(situation: ResolutionSituation): ResolutionStrategy {
   const estimates = estimateRequests(situation);
-  return (['lookup', 'create', 'sync'] as const).reduce((best, candidate) => (estimates[candidate] < estimates[best] ? candidate : best));
+  return (['lookup', 'create', 'sync'] as const).reduce((best, candidate) =>
+    estimates[candidate] < estimates[best] ? candidate : best,
+  );
 }
 
 /** Asking the account's size costs a request too: only worth it when it is at most 5 % of the work. */

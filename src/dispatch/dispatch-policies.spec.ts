@@ -19,16 +19,28 @@ describe('client resolution strategy by estimated requests', () => {
   });
 
   it('syncs the whole account at 200 per page when unknown phones outnumber its pages', () => {
-    expect(estimateRequests({ ...base, unknownPhones: 5_000, accountClients: 20_000 }).sync).toBe(100 + 2_500);
+    expect(estimateRequests({ ...base, unknownPhones: 5_000, accountClients: 20_000 }).sync).toBe(
+      100 + 2_500,
+    );
     expect(chooseResolutionStrategy({ ...base, unknownPhones: 5_000, accountClients: 20_000 })).toBe('sync');
   });
 
   it('creates directly (one request per phone) when the run starts after the WhatsApp delay anyway', () => {
-    expect(chooseResolutionStrategy({ ...base, directCreationKeepsSchedule: true, unknownPhones: 10, accountClients: 100_000 })).toBe('create');
+    expect(
+      chooseResolutionStrategy({
+        ...base,
+        directCreationKeepsSchedule: true,
+        unknownPhones: 10,
+        accountClients: 100_000,
+      }),
+    ).toBe('create');
   });
 
   it('never creates when creation is disabled for the account', () => {
-    expect(estimateRequests({ creationDisabled: true, directCreationKeepsSchedule: true, unknownPhones: 10 }).create).toBe(Infinity);
+    expect(
+      estimateRequests({ creationDisabled: true, directCreationKeepsSchedule: true, unknownPhones: 10 })
+        .create,
+    ).toBe(Infinity);
   });
 });
 

@@ -105,7 +105,11 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const status = await this.quota.status();
     if (status.remaining === 0) return [];
     const resumed = await this.stops.resumeQuotaPaused();
-    if (resumed.length > 0) this.logger.log({ campaignIds: resumed, remaining: status.remaining }, 'campaigns paused for quota resumed');
+    if (resumed.length > 0)
+      this.logger.log(
+        { campaignIds: resumed, remaining: status.remaining },
+        'campaigns paused for quota resumed',
+      );
     return resumed;
   }
 

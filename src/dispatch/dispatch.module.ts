@@ -20,8 +20,16 @@ import { newWorkerIdentity } from './worker-identity';
 @Module({
   providers: [
     { provide: WORKER_IDENTITY, useFactory: newWorkerIdentity },
-    { provide: RecipientQueue, inject: [DataSource], useFactory: (dataSource: DataSource) => new RecipientQueue(sqlFrom(dataSource)) },
-    { provide: PreparationQueue, inject: [DataSource], useFactory: (dataSource: DataSource) => new PreparationQueue(sqlFrom(dataSource)) },
+    {
+      provide: RecipientQueue,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new RecipientQueue(sqlFrom(dataSource)),
+    },
+    {
+      provide: PreparationQueue,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new PreparationQueue(sqlFrom(dataSource)),
+    },
     {
       provide: MessageReconciler,
       inject: [Chat2DeskClient, RecipientQueue],

@@ -27,14 +27,27 @@ export class DispatchService {
    * creation, exactly as for a campaign. A WhatsApp client created moments ago is refused with 409
    * naming when it will be ready, rather than breaking the new-client delay.
    */
-  async sendSingle(phone: string, transport: string, channelId: number, text: string): Promise<SingleSendResult> {
+  async sendSingle(
+    phone: string,
+    transport: string,
+    channelId: number,
+    text: string,
+  ): Promise<SingleSendResult> {
     const client = await this.clientFor(phone, transport, channelId);
     if (client.readyAt.getTime() > this.clock.nowMs()) {
-      throw new DomainError('conflict', 'chat2desk_client_not_ready', `The WhatsApp client for ${phone} was just created; it can be written to from ${client.readyAt.toISOString()}`, {
-        readyAt: client.readyAt.toISOString(),
-      });
+      throw new DomainError(
+        'conflict',
+        'chat2desk_client_not_ready',
+        `The WhatsApp client for ${phone} was just created; it can be written to from ${client.readyAt.toISOString()}`,
+        {
+          readyAt: client.readyAt.toISOString(),
+        },
+      );
     }
-    const answer = await this.client.sendMessage({ clientId: client.clientId, text, type: 'to_client', transport, channelId }, { kind: 'send' });
+    const answer = await this.client.sendMessage(
+      { clientId: client.clientId, text, type: 'to_client', transport, channelId },
+      { kind: 'send' },
+    );
     return { clientId: client.clientId, messageId: answer.message_id ?? null };
   }
 
@@ -52,7 +65,12 @@ export class DispatchService {
     return resolved;
   }
 
-  private async findOrCreate(phone: string, transport: string, channelId: number, now: Date): Promise<ResolvedClient> {
+  private async findOrCreate(
+    phone: string,
+    transport: string,
+    channelId: number,
+    now: Date,
+  ): Promise<ResolvedClient> {
     const found = await this.client.findClientByPhone(phone, { kind: 'lookup' });
     if (found) return { phone, clientId: found.id, createdByUs: false, readyAt: now };
     try {

@@ -55,10 +55,17 @@ export class Dispatcher {
   /** Claims one batch, sends it, records the results. An empty report means nothing was due. */
   async runOnce(batchSize = this.settings.batchSize): Promise<BatchReport> {
     if (this.stopping) return emptyReport();
-    const claimed = await this.queue.claimReady(this.owner, this.clock.now(), this.settings.leaseSeconds * 1000, batchSize);
+    const claimed = await this.queue.claimReady(
+      this.owner,
+      this.clock.now(),
+      this.settings.leaseSeconds * 1000,
+      batchSize,
+    );
     if (claimed.length === 0) return emptyReport();
     const stopRequests: CampaignStopRequests = { quota: new Set(), credentials: new Set() };
-    const outcomes = await Promise.all(claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, stopRequests))));
+    const outcomes = await Promise.all(
+      claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, stopRequests))),
+    );
     const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
     await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
     await this.applyStops(stopRequests);
@@ -70,9 +77,16 @@ export class Dispatcher {
    * Chat2Desk → sent; not found → due again (the attempt counts). Returns how many were settled.
    */
   async sweepExpiredLeases(limit = this.settings.batchSize): Promise<number> {
-    const expired = await this.queue.claimExpiredSending(this.owner, this.clock.now(), this.settings.leaseSeconds * 1000, limit);
+    const expired = await this.queue.claimExpiredSending(
+      this.owner,
+      this.clock.now(),
+      this.settings.leaseSeconds * 1000,
+      limit,
+    );
     if (expired.length === 0) return 0;
-    const outcomes = await Promise.all(expired.map((recipient) => this.concurrency(() => this.reconcile(recipient))));
+    const outcomes = await Promise.all(
+      expired.map((recipient) => this.concurrency(() => this.reconcile(recipient))),
+    );
     const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
     await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
     return results.length;
@@ -88,29 +102,49 @@ export class Dispatcher {
     this.stopping = false;
   }
 
-  private async attempt(recipient: ClaimedRecipient, stopRequests: CampaignStopRequests): Promise<AttemptResult | undefined> {
+  private async attempt(
+    recipient: ClaimedRecipient,
+    stopRequests: CampaignStopRequests,
+  ): Promise<AttemptResult | undefined> {
     // Claimed but never started (shutdown): no request was made, so the row goes back uncounted.
     if (this.stopping) return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };
     try {
       const answer = await this.client.sendMessage(
-        { clientId: recipient.clientId, text: recipient.text, type: 'to_client', transport: recipient.transport, channelId: recipient.channelId },
+        {
+          clientId: recipient.clientId,
+          text: recipient.text,
+          type: 'to_client',
+          transport: recipient.transport,
+          channelId: recipient.channelId,
+        },
         { campaignId: recipient.campaignId, kind: 'send' },
       );
       // Some accounts answer without message_id (the v1.09 manual): it was sent; find its id in the list.
-      const messageId = answer.message_id ?? (await this.reconciler.findSentMessage(recipient).catch(() => null));
+      const messageId =
+        answer.message_id ?? (await this.reconciler.findSentMessage(recipient).catch(() => null));
       return { kind: 'sent', recipient, messageId: messageId ?? null };
     } catch (error) {
       return this.afterFailure(recipient, error, stopRequests);
     }
   }
 
-  private async afterFailure(recipient: ClaimedRecipient, error: unknown, stopRequests: CampaignStopRequests): Promise<AttemptResult | undefined> {
+  private async afterFailure(
+    recipient: ClaimedRecipient,
+    error: unknown,
+    stopRequests: CampaignStopRequests,
+  ): Promise<AttemptResult | undefined> {
     const now = this.clock.now();
     const errorClass = errorClassOf(error);
     const errorMessage = errorMessageOf(error);
     switch (classifySendFailure(error)) {
       case 'rate_limited':
-        return { kind: 'release', recipient, nextAttemptAt: new Date(now.getTime() + RATE_LIMITED_RETRY_MS), errorClass, errorMessage };
+        return {
+          kind: 'release',
+          recipient,
+          nextAttemptAt: new Date(now.getTime() + RATE_LIMITED_RETRY_MS),
+          errorClass,
+          errorMessage,
+        };
       case 'quota':
         stopRequests.quota.add(recipient.campaignId);
         return { kind: 'release', recipient, nextAttemptAt: now, errorClass, errorMessage };
@@ -124,7 +158,10 @@ export class Dispatcher {
       case 'maybe_sent':
         return this.reconcile(recipient, { errorClass, errorMessage });
       case 'unknown':
-        this.logger.error({ recipientId: recipient.id, err: error }, 'send failed unexpectedly; the lease sweeper will reconcile it');
+        this.logger.error(
+          { recipientId: recipient.id, err: error },
+          'send failed unexpectedly; the lease sweeper will reconcile it',
+        );
         return undefined;
     }
   }
@@ -133,20 +170,37 @@ export class Dispatcher {
    * Looks the attempt up in Chat2Desk before anything is resent. When Chat2Desk cannot answer now,
    * the row stays `sending`: its lease expires and the sweeper tries again.
    */
-  private async reconcile(recipient: ClaimedRecipient, cause?: { errorClass: string; errorMessage: string }): Promise<AttemptResult | undefined> {
+  private async reconcile(
+    recipient: ClaimedRecipient,
+    cause?: { errorClass: string; errorMessage: string },
+  ): Promise<AttemptResult | undefined> {
     try {
       const messageId = await this.reconciler.findSentMessage(recipient);
       if (messageId !== null) return { kind: 'sent', recipient, messageId };
-      return this.retryLater(recipient, cause?.errorClass ?? 'LeaseExpired', cause?.errorMessage ?? 'the sending process stopped before recording the result; not found in Chat2Desk');
+      return this.retryLater(
+        recipient,
+        cause?.errorClass ?? 'LeaseExpired',
+        cause?.errorMessage ??
+          'the sending process stopped before recording the result; not found in Chat2Desk',
+      );
     } catch (error) {
-      this.logger.warn({ recipientId: recipient.id, err: errorMessageOf(error) }, 'reconciliation failed; retried after the lease expires');
+      this.logger.warn(
+        { recipientId: recipient.id, err: errorMessageOf(error) },
+        'reconciliation failed; retried after the lease expires',
+      );
       return undefined;
     }
   }
 
   private retryLater(recipient: ClaimedRecipient, errorClass: string, errorMessage: string): AttemptResult {
     const delayMs = retryDelayMs(recipient.attempts, this.settings.retryBaseDelayMs);
-    return { kind: 'retry', recipient, nextAttemptAt: new Date(this.clock.nowMs() + delayMs), errorClass, errorMessage };
+    return {
+      kind: 'retry',
+      recipient,
+      nextAttemptAt: new Date(this.clock.nowMs() + delayMs),
+      errorClass,
+      errorMessage,
+    };
   }
 
   private async applyStops(requests: CampaignStopRequests): Promise<void> {

@@ -2,7 +2,14 @@ import { createTestApp, TestApp } from '../../test/utils/test-app';
 import { Dispatcher } from './dispatcher.service';
 import { DispatchWorker } from './dispatch-worker.service';
 import { RecipientQueue } from './recipient-queue';
-import { exactlyOnceProblems, phoneRange, recipientCounts, seedCampaign, seedKnownClients, waitFor } from './testing/dispatch-fixtures';
+import {
+  exactlyOnceProblems,
+  phoneRange,
+  recipientCounts,
+  seedCampaign,
+  seedKnownClients,
+  waitFor,
+} from './testing/dispatch-fixtures';
 
 describe('exactly once through faults, ambiguous answers and abandoned leases', () => {
   let testApp: TestApp;
@@ -49,13 +56,24 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     await seedKnownClients(dataSource, testApp.sandbox, phones);
     const { campaignId } = await seedCampaign(dataSource, { phones });
     testApp.sandbox.configure({
-      faults: { 'POST /v1/messages': { error500Before: 0.1, error500After: 0.1, resetAfter: 0.1, slowAfterProbability: 0.1, slowAfterMs: 600 } },
+      faults: {
+        'POST /v1/messages': {
+          error500Before: 0.1,
+          error500After: 0.1,
+          resetAfter: 0.1,
+          slowAfterProbability: 0.1,
+          slowAfterMs: 600,
+        },
+      },
     });
 
     await sendAll(campaignId, phones.length);
 
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
-    const retried: Array<{ count: number }> = await dataSource.query(`SELECT count(*)::int AS count FROM campaign_recipients WHERE campaign_id = $1 AND attempts > 1`, [campaignId]);
+    const retried: Array<{ count: number }> = await dataSource.query(
+      `SELECT count(*)::int AS count FROM campaign_recipients WHERE campaign_id = $1 AND attempts > 1`,
+      [campaignId],
+    );
     // The faults did happen and were retried (about 10 % "500 before" alone).
     expect(retried[0].count).toBeGreaterThan(0);
     expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/messages']).toBeGreaterThan(0);
@@ -80,13 +98,21 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     const { campaignId } = await seedCampaign(dataSource, { phones });
     await worker.housekeeping();
     // A process that claimed both rows, made one request and died: its lease is already over.
-    const claimed = await new RecipientQueue(async (text, params) => dataSource.query(text, params)).claimReady('dead-process', new Date(), -1_000, 10);
+    const claimed = await new RecipientQueue(async (text, params) =>
+      dataSource.query(text, params),
+    ).claimReady('dead-process', new Date(), -1_000, 10);
     expect(claimed).toHaveLength(2);
     const landed = claimed[0];
     const answer = await fetch(`${url}/v1/messages`, {
       method: 'POST',
       headers: { Authorization: testApp.sandbox.token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ client_id: landed.clientId, text: landed.text, type: 'to_client', transport: 'whatsapp', channel_id: 1 }),
+      body: JSON.stringify({
+        client_id: landed.clientId,
+        text: landed.text,
+        type: 'to_client',
+        transport: 'whatsapp',
+        channel_id: 1,
+      }),
     }).then((response) => response.json() as Promise<{ data: { message_id: number } }>);
 
     expect(await testApp.app.get(Dispatcher).sweepExpiredLeases()).toBe(2);
@@ -95,7 +121,10 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
       `SELECT id::text, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
       [campaignId],
     );
-    expect(rows.find((row) => row.id === landed.id)).toMatchObject({ state: 'sent', message_id: String(answer.data.message_id) });
+    expect(rows.find((row) => row.id === landed.id)).toMatchObject({
+      state: 'sent',
+      message_id: String(answer.data.message_id),
+    });
     expect(rows.find((row) => row.id !== landed.id)).toMatchObject({ state: 'ready', message_id: null });
     await sendAll(campaignId, 2);
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
@@ -112,7 +141,12 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     const messagesBefore = testApp.sandbox.ledger().messagesSent;
 
     worker.start();
-    await waitFor(() => recipientCounts(dataSource, campaignId), (counts) => (counts.sending ?? 0) > 0, 5_000, 10);
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => (counts.sending ?? 0) > 0,
+      5_000,
+      10,
+    );
     await worker.stop();
     testApp.sandbox.configure({ latencyMs: 0 });
 
@@ -120,7 +154,10 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     expect(counts.sending).toBeUndefined();
     expect(counts.sent).toBe(testApp.sandbox.ledger().messagesSent - messagesBefore);
     expect(counts.ready).toBeGreaterThan(0);
-    const [{ max }] = await dataSource.query(`SELECT max(attempts)::int AS max FROM campaign_recipients WHERE campaign_id = $1 AND state = 'ready'`, [campaignId]);
+    const [{ max }] = await dataSource.query(
+      `SELECT max(attempts)::int AS max FROM campaign_recipients WHERE campaign_id = $1 AND state = 'ready'`,
+      [campaignId],
+    );
     expect(max).toBe(0);
   });
 });
@@ -130,7 +167,11 @@ describe('monthly quota', () => {
 
   beforeAll(async () => {
     testApp = await createTestApp({
-      env: { CHAT2DESK_RATE_LIMIT_PER_SECOND: '200', DISPATCH_POLL_INTERVAL_MS: '50', DISPATCH_BATCH_SIZE: '20' },
+      env: {
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: '200',
+        DISPATCH_POLL_INTERVAL_MS: '50',
+        DISPATCH_BATCH_SIZE: '20',
+      },
       sandbox: { rateLimitPerSecond: 200 },
     });
   });
@@ -149,7 +190,9 @@ describe('monthly quota', () => {
 
     await worker.tick();
 
-    const [campaign] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [campaignId]);
+    const [campaign] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [
+      campaignId,
+    ]);
     expect(campaign).toEqual({ state: 'paused', state_reason: 'quota' });
     // About 10 were sent (the app's own api_info probes may take one or two of the 10 requests left).
     const paused = await recipientCounts(dataSource, campaignId);
@@ -157,7 +200,10 @@ describe('monthly quota', () => {
     expect(paused.sent).toBeLessThanOrEqual(10);
     expect(paused.sent + paused.ready).toBe(30);
     // Refused requests cost no attempt: the recipients are not closer to failing.
-    const [{ max }] = await dataSource.query(`SELECT max(attempts)::int AS max FROM campaign_recipients WHERE campaign_id = $1`, [campaignId]);
+    const [{ max }] = await dataSource.query(
+      `SELECT max(attempts)::int AS max FROM campaign_recipients WHERE campaign_id = $1`,
+      [campaignId],
+    );
     expect(max).toBe(1);
 
     testApp.sandbox.configure({ monthlyLimit: 1_000_000 });
@@ -170,7 +216,9 @@ describe('monthly quota', () => {
       20_000,
       100,
     );
-    const [after] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [campaignId]);
+    const [after] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [
+      campaignId,
+    ]);
     expect(after).toEqual({ state: 'running', state_reason: null });
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });

@@ -28,7 +28,13 @@ export class MessageReconciler {
     const candidates: number[] = [];
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const { data, meta } = await this.client.messages(
-        { clientId: recipient.clientId, type: 'to_client', order: 'desc', limit: PAGE_SIZE, offset: page * PAGE_SIZE },
+        {
+          clientId: recipient.clientId,
+          type: 'to_client',
+          order: 'desc',
+          limit: PAGE_SIZE,
+          offset: page * PAGE_SIZE,
+        },
         { campaignId: recipient.campaignId, kind: 'status_poll' },
       );
       for (const message of data) {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/utils/test-app';
 import { DispatchWorker } from './dispatch-worker.service';
-import { exactlyOnceProblems, phoneRange, recipientCounts, seedCampaign, seedKnownClients, waitFor } from './testing/dispatch-fixtures';
+import {
+  exactlyOnceProblems,
+  phoneRange,
+  recipientCounts,
+  seedCampaign,
+  seedKnownClients,
+  waitFor,
+} from './testing/dispatch-fixtures';
 import { spawnWorker, WorkerProcess } from './testing/worker-spawner';
 
 const RATE_LIMIT = 40;
@@ -60,7 +67,12 @@ describe('several app processes on one database', () => {
     testApp.app.get(DispatchWorker).start();
     await dataSource.query(`UPDATE campaigns SET state = 'running' WHERE id = $1`, [campaignId]);
 
-    await waitFor(() => recipientCounts(dataSource, campaignId), (counts) => counts.sent === phones.length, 40_000, 200);
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => counts.sent === phones.length,
+      40_000,
+      200,
+    );
     await testApp.app.get(DispatchWorker).stop();
 
     const ledger = testApp.sandbox.ledger();
@@ -79,7 +91,12 @@ describe('several app processes on one database', () => {
     const { campaignId } = await seedCampaign(dataSource, { phones });
     const doomed = startWorker();
     await doomed.ready;
-    await waitFor(() => recipientCounts(dataSource, campaignId), (counts) => (counts.sent ?? 0) >= 20 && (counts.sending ?? 0) > 0, 30_000, 20);
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => (counts.sent ?? 0) >= 20 && (counts.sending ?? 0) > 0,
+      30_000,
+      20,
+    );
 
     await doomed.kill();
     const atKill = await recipientCounts(dataSource, campaignId);
@@ -91,7 +108,12 @@ describe('several app processes on one database', () => {
 
     const restarted = startWorker();
     await restarted.ready;
-    await waitFor(() => recipientCounts(dataSource, campaignId), (counts) => counts.sent === phones.length, 40_000, 200);
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => counts.sent === phones.length,
+      40_000,
+      200,
+    );
     await restarted.stop();
 
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);

@@ -2,7 +2,14 @@ import { TestApp, createTestApp } from '../../test/utils/test-app';
 import { DispatchService } from './dispatch.service';
 import { DispatchWorker } from './dispatch-worker.service';
 import { CREATION_DISABLED_REASON } from './preparer.service';
-import { exactlyOnceProblems, phoneRange, recipientCounts, seedCampaign, seedKnownClients, waitFor } from './testing/dispatch-fixtures';
+import {
+  exactlyOnceProblems,
+  phoneRange,
+  recipientCounts,
+  seedCampaign,
+  seedKnownClients,
+  waitFor,
+} from './testing/dispatch-fixtures';
 
 const WHATSAPP_DELAY_SECONDS = 2;
 
@@ -41,7 +48,10 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     const first = await worker.tick();
     expect(first.sent).toBe(20);
     expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 20, waiting_ready: 5 });
-    const readyAt: Array<{ ready_at: Date }> = await dataSource.query(`SELECT ready_at FROM chat2desk_clients WHERE phone = ANY($1)`, [unknown]);
+    const readyAt: Array<{ ready_at: Date }> = await dataSource.query(
+      `SELECT ready_at FROM chat2desk_clients WHERE phone = ANY($1)`,
+      [unknown],
+    );
     expect(readyAt).toHaveLength(5);
     for (const row of readyAt) expect(row.ready_at.getTime()).toBeGreaterThan(Date.now() + 1000);
 
@@ -62,7 +72,11 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
   it('skips recipients whose transport the channel cannot create, with the vendor reason', async () => {
     const { dataSource } = testApp.database;
     // Channel 2 has viber and telegram; the sandbox refuses to create a telegram client.
-    const { campaignId } = await seedCampaign(dataSource, { phones: phoneRange('7905', 2), transport: 'telegram', channelId: 2 });
+    const { campaignId } = await seedCampaign(dataSource, {
+      phones: phoneRange('7905', 2),
+      transport: 'telegram',
+      channelId: 2,
+    });
 
     await worker.tick();
 
@@ -77,7 +91,12 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     const phones = phoneRange('7906', 3);
     testApp.sandbox.seedClients({ phones, transport: 'whatsapp', channelId: 1 });
     // Scheduled far enough ahead that creating directly is the cheapest strategy.
-    const { campaignId } = await seedCampaign(dataSource, { phones, runState: 'preparing', campaignState: 'scheduled', occurrenceAt: new Date(Date.now() + 60_000) });
+    const { campaignId } = await seedCampaign(dataSource, {
+      phones,
+      runState: 'preparing',
+      campaignState: 'scheduled',
+      occurrenceAt: new Date(Date.now() + 60_000),
+    });
 
     const report = await worker.tick();
 
@@ -93,7 +112,9 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
 
     const sent = await dispatch.sendSingle('79070000001', 'whatsapp', 1, 'test send');
     expect(sent.messageId).toEqual(expect.any(Number));
-    await expect(dispatch.sendSingle('79070000002', 'whatsapp', 1, 'test send')).rejects.toMatchObject({ code: 'chat2desk_client_not_ready' });
+    await expect(dispatch.sendSingle('79070000002', 'whatsapp', 1, 'test send')).rejects.toMatchObject({
+      code: 'chat2desk_client_not_ready',
+    });
     expect(testApp.sandbox.ledger().messagesSent).toBe(1);
   });
 
@@ -109,6 +130,8 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     await worker.tick();
 
     expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 3, failed: 2 });
-    expect(await testApp.app.get(DispatchService).problemSummary(campaignId)).toEqual([{ state: 'failed', reason: CREATION_DISABLED_REASON, count: 2 }]);
+    expect(await testApp.app.get(DispatchService).problemSummary(campaignId)).toEqual([
+      { state: 'failed', reason: CREATION_DISABLED_REASON, count: 2 },
+    ]);
   });
 });

@@ -67,7 +67,12 @@ export class PreparationQueue {
 
   /** (transport, channel) groups that still have phones the cache does not know. */
   async unresolvedGroups(): Promise<UnresolvedGroup[]> {
-    const rows = await this.sql<{ transport: string; channel_id: string; unknown_phones: number; earliest: Date }>(
+    const rows = await this.sql<{
+      transport: string;
+      channel_id: string;
+      unknown_phones: number;
+      earliest: Date;
+    }>(
       `SELECT c.transport, c.channel_id::text, count(DISTINCT r.phone)::int AS unknown_phones, min(u.occurrence_at) AS earliest
        FROM campaign_recipients r
        JOIN campaign_runs u ON u.id = r.run_id
@@ -85,7 +90,13 @@ export class PreparationQueue {
   }
 
   /** Claims pending recipients of one group whose phone is unknown: `resolving` under a lease. */
-  async claimUnresolved(group: Pick<UnresolvedGroup, 'transport' | 'channelId'>, owner: string, now: Date, leaseMs: number, limit: number): Promise<UnresolvedRecipient[]> {
+  async claimUnresolved(
+    group: Pick<UnresolvedGroup, 'transport' | 'channelId'>,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<UnresolvedRecipient[]> {
     const rows = await this.sql<{ id: string; campaign_id: string; phone: string }>(
       `WITH picked AS (
          SELECT r.id FROM campaign_recipients r
@@ -106,7 +117,12 @@ export class PreparationQueue {
   }
 
   /** Stores resolved clients in the cache; a later ready_at wins (a fresh WhatsApp client must wait). */
-  async cacheClients(transport: string, channelId: number, clients: ResolvedClient[], now: Date): Promise<void> {
+  async cacheClients(
+    transport: string,
+    channelId: number,
+    clients: ResolvedClient[],
+    now: Date,
+  ): Promise<void> {
     if (clients.length === 0) return;
     await this.sql(
       `INSERT INTO chat2desk_clients (phone, transport, channel_id, client_id, created_by_us, ready_at, updated_at)
@@ -148,16 +164,34 @@ export class PreparationQueue {
          lease_owner = NULL, lease_expires_at = NULL, updated_at = $5
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(id, state, reason, error_class)
        WHERE r.id = t.id AND r.state = 'resolving' AND r.lease_owner = $6`,
-      [failures.map((f) => f.recipientId), failures.map((f) => f.state), failures.map((f) => f.reason), failures.map((f) => f.errorClass), now, owner],
+      [
+        failures.map((f) => f.recipientId),
+        failures.map((f) => f.state),
+        failures.map((f) => f.reason),
+        failures.map((f) => f.errorClass),
+        now,
+        owner,
+      ],
     );
   }
 
-  async cachedClient(phone: string, transport: string, channelId: number): Promise<ResolvedClient | undefined> {
+  async cachedClient(
+    phone: string,
+    transport: string,
+    channelId: number,
+  ): Promise<ResolvedClient | undefined> {
     const [row] = await this.sql<{ client_id: string; created_by_us: boolean; ready_at: Date }>(
       `SELECT client_id::text, created_by_us, ready_at FROM chat2desk_clients WHERE phone = $1 AND transport = $2 AND channel_id = $3`,
       [phone, transport, channelId],
     );
-    return row && { phone, clientId: Number(row.client_id), createdByUs: row.created_by_us, readyAt: new Date(row.ready_at) };
+    return (
+      row && {
+        phone,
+        clientId: Number(row.client_id),
+        createdByUs: row.created_by_us,
+        readyAt: new Date(row.ready_at),
+      }
+    );
   }
 
   /** Failed and skipped recipients of a campaign by reason: what preparation and dispatch could not do. */
@@ -168,7 +202,11 @@ export class PreparationQueue {
        GROUP BY state, reason ORDER BY count(*) DESC`,
       [campaignId],
     );
-    return rows.map((row) => ({ state: row.state, reason: row.reason ?? 'unknown', count: Number(row.count) }));
+    return rows.map((row) => ({
+      state: row.state,
+      reason: row.reason ?? 'unknown',
+      count: Number(row.count),
+    }));
   }
 
   /** `resolving` rows of a dead process go back to pending: resolving twice is harmless (lookups, upserts). */

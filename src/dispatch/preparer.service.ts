@@ -12,9 +12,20 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { errorClassOf, errorMessageOf } from './attempt-outcome';
 import { CampaignStops } from './campaign-stops';
-import { chooseResolutionStrategy, CLIENT_SYNC_PAGE_SIZE, MIN_UNKNOWN_FOR_SYNC, ResolutionStrategy } from './client-resolution-strategy';
+import {
+  chooseResolutionStrategy,
+  CLIENT_SYNC_PAGE_SIZE,
+  MIN_UNKNOWN_FOR_SYNC,
+  ResolutionStrategy,
+} from './client-resolution-strategy';
 import { WORKER_IDENTITY } from './dispatch.tokens';
-import { PreparationFailure, PreparationQueue, ResolvedClient, UnresolvedGroup, UnresolvedRecipient } from './preparation-queue';
+import {
+  PreparationFailure,
+  PreparationQueue,
+  ResolvedClient,
+  UnresolvedGroup,
+  UnresolvedRecipient,
+} from './preparation-queue';
 
 /** Cache rows resolved per statement. */
 const CACHE_RESOLVE_CHUNK = 5_000;
@@ -23,13 +34,19 @@ const SYNC_VALID_MS = 60 * 60_000;
 /** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
 const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;
 
-export const CREATION_DISABLED_REASON = 'no Chat2Desk client for this phone, and creating clients is disabled for the account (ask Chat2Desk support to enable it)';
+export const CREATION_DISABLED_REASON =
+  'no Chat2Desk client for this phone, and creating clients is disabled for the account (ask Chat2Desk support to enable it)';
 
 export interface PreparationReport {
   fromCache: number;
   resolved: number;
   failed: number;
-  strategies: Array<{ transport: string; channelId: number; strategy: ResolutionStrategy; unknownPhones: number }>;
+  strategies: Array<{
+    transport: string;
+    channelId: number;
+    strategy: ResolutionStrategy;
+    unknownPhones: number;
+  }>;
 }
 
 /** The result of resolving one phone. */
@@ -68,7 +85,12 @@ export class Preparer {
     report.fromCache += await this.resolveAllFromCache();
     for (const group of await this.queue.unresolvedGroups()) {
       const strategy = await this.strategyFor(group);
-      report.strategies.push({ transport: group.transport, channelId: group.channelId, strategy, unknownPhones: group.unknownPhones });
+      report.strategies.push({
+        transport: group.transport,
+        channelId: group.channelId,
+        strategy,
+        unknownPhones: group.unknownPhones,
+      });
       if (strategy === 'sync') await this.syncAccountClients(group);
       else Object.assign(report, addCounts(report, await this.resolveBatch(group, strategy)));
     }
@@ -88,7 +110,8 @@ export class Preparer {
   private async strategyFor(group: UnresolvedGroup): Promise<ResolutionStrategy> {
     if (this.recentlySynced(group)) return this.creationDisabled ? 'lookup' : 'create';
     const delayMs = group.transport === 'whatsapp' ? this.config.whatsappNewClientDelaySeconds * 1000 : 0;
-    const accountClients = group.unknownPhones >= MIN_UNKNOWN_FOR_SYNC ? await this.accountClientCount() : undefined;
+    const accountClients =
+      group.unknownPhones >= MIN_UNKNOWN_FOR_SYNC ? await this.accountClientCount() : undefined;
     return chooseResolutionStrategy({
       unknownPhones: group.unknownPhones,
       accountClients,
@@ -112,15 +135,24 @@ export class Preparer {
       const page = await this.client.clients({ limit: CLIENT_SYNC_PAGE_SIZE, offset }, { kind: 'lookup' });
       const clients = page.data
         .filter((record) => record.phone)
-        .map((record) => ({ phone: String(record.phone), clientId: record.id, createdByUs: false, readyAt: now }));
+        .map((record) => ({
+          phone: String(record.phone),
+          clientId: record.id,
+          createdByUs: false,
+          readyAt: now,
+        }));
       await this.queue.cacheClients(group.transport, group.channelId, clients, now);
-      if (page.data.length < CLIENT_SYNC_PAGE_SIZE || offset + CLIENT_SYNC_PAGE_SIZE >= page.meta.total) break;
+      if (page.data.length < CLIENT_SYNC_PAGE_SIZE || offset + CLIENT_SYNC_PAGE_SIZE >= page.meta.total)
+        break;
     }
     this.syncedAt.set(groupKey(group), this.clock.nowMs());
   }
 
   private get creationDisabled(): boolean {
-    return this.creationDisabledAtMs !== undefined && this.clock.nowMs() - this.creationDisabledAtMs < CREATION_DISABLED_RECHECK_MS;
+    return (
+      this.creationDisabledAtMs !== undefined &&
+      this.clock.nowMs() - this.creationDisabledAtMs < CREATION_DISABLED_RECHECK_MS
+    );
   }
 
   private recentlySynced(group: UnresolvedGroup): boolean {
@@ -129,10 +161,21 @@ export class Preparer {
   }
 
   /** Claims a batch of unknown phones of the group and resolves them concurrently. */
-  private async resolveBatch(group: UnresolvedGroup, strategy: 'lookup' | 'create'): Promise<{ resolved: number; failed: number }> {
+  private async resolveBatch(
+    group: UnresolvedGroup,
+    strategy: 'lookup' | 'create',
+  ): Promise<{ resolved: number; failed: number }> {
     const leaseMs = this.config.dispatch.leaseSeconds * 1000;
-    const claimed = await this.queue.claimUnresolved(group, this.owner, this.clock.now(), leaseMs, this.config.dispatch.batchSize);
-    const resolutions = await Promise.all(claimed.map((recipient) => this.lookups(() => this.resolvePhone(recipient, group, strategy))));
+    const claimed = await this.queue.claimUnresolved(
+      group,
+      this.owner,
+      this.clock.now(),
+      leaseMs,
+      this.config.dispatch.batchSize,
+    );
+    const resolutions = await Promise.all(
+      claimed.map((recipient) => this.lookups(() => this.resolvePhone(recipient, group, strategy))),
+    );
     const now = this.clock.now();
     const clients: ResolvedClient[] = [];
     const failures: PreparationFailure[] = [];
@@ -140,25 +183,35 @@ export class Preparer {
     resolutions.forEach((resolution, index) => {
       const recipient = claimed[index];
       if (resolution.kind === 'client') clients.push(resolution.client);
-      else if (resolution.kind === 'impossible') failures.push({ recipientId: recipient.id, ...resolution.failure });
+      else if (resolution.kind === 'impossible')
+        failures.push({ recipientId: recipient.id, ...resolution.failure });
       else if (resolution.stop) stops[resolution.stop].add(recipient.campaignId);
     });
     await this.queue.cacheClients(group.transport, group.channelId, clients, now);
     await this.queue.recordFailures(failures, this.owner, now);
     const failedIds = new Set(failures.map((failure) => failure.recipientId));
-    await this.queue.releaseResolving(claimed.filter((recipient) => !failedIds.has(recipient.id)).map((recipient) => recipient.id), this.owner, now);
+    await this.queue.releaseResolving(
+      claimed.filter((recipient) => !failedIds.has(recipient.id)).map((recipient) => recipient.id),
+      this.owner,
+      now,
+    );
     for (const campaignId of stops.quota) await this.stops.pauseForQuota(campaignId);
     for (const campaignId of stops.credentials) await this.stops.failForCredentials(campaignId);
     return { resolved: clients.length, failed: failures.length };
   }
 
-  private async resolvePhone(recipient: UnresolvedRecipient, group: UnresolvedGroup, strategy: 'lookup' | 'create'): Promise<Resolution> {
+  private async resolvePhone(
+    recipient: UnresolvedRecipient,
+    group: UnresolvedGroup,
+    strategy: 'lookup' | 'create',
+  ): Promise<Resolution> {
     const context = { campaignId: recipient.campaignId };
     try {
       if (strategy === 'lookup') {
         const found = await this.client.findClientByPhone(recipient.phone, { ...context, kind: 'lookup' });
         if (found) return { kind: 'client', client: this.existingClient(recipient.phone, found.id) };
-        if (this.creationDisabled) return impossible('failed', CREATION_DISABLED_REASON, 'Chat2DeskClientCreationDisabledError');
+        if (this.creationDisabled)
+          return impossible('failed', CREATION_DISABLED_REASON, 'Chat2DeskClientCreationDisabledError');
       }
       return await this.createClient(recipient, group);
     } catch (error) {
@@ -169,13 +222,22 @@ export class Preparer {
   /** A creation: a new client (WhatsApp waits the delay), or the existing one the account names. */
   private async createClient(recipient: UnresolvedRecipient, group: UnresolvedGroup): Promise<Resolution> {
     try {
-      const created = await this.client.createClient(recipient.phone, group.transport, group.channelId, { campaignId: recipient.campaignId, kind: 'create' });
+      const created = await this.client.createClient(recipient.phone, group.transport, group.channelId, {
+        campaignId: recipient.campaignId,
+        kind: 'create',
+      });
       return { kind: 'client', client: this.newClient(recipient.phone, created.id, group.transport) };
     } catch (error) {
       if (!(error instanceof Chat2DeskClientAlreadyExistsError)) throw error;
-      if (error.existingClientId !== undefined) return { kind: 'client', client: this.existingClient(recipient.phone, error.existingClientId) };
-      const found = await this.client.findClientByPhone(recipient.phone, { campaignId: recipient.campaignId, kind: 'lookup' });
-      return found ? { kind: 'client', client: this.existingClient(recipient.phone, found.id) } : { kind: 'later' };
+      if (error.existingClientId !== undefined)
+        return { kind: 'client', client: this.existingClient(recipient.phone, error.existingClientId) };
+      const found = await this.client.findClientByPhone(recipient.phone, {
+        campaignId: recipient.campaignId,
+        kind: 'lookup',
+      });
+      return found
+        ? { kind: 'client', client: this.existingClient(recipient.phone, found.id) }
+        : { kind: 'later' };
     }
   }
 
@@ -185,7 +247,12 @@ export class Preparer {
       return impossible('failed', CREATION_DISABLED_REASON, errorClassOf(error));
     }
     // e.g. "Transport viber is not supported by channel 1": the recipient cannot be reached this way.
-    if (error instanceof Chat2DeskValidationError) return impossible('skipped', `Chat2Desk refused to create the client: ${errorMessageOf(error)}`, errorClassOf(error));
+    if (error instanceof Chat2DeskValidationError)
+      return impossible(
+        'skipped',
+        `Chat2Desk refused to create the client: ${errorMessageOf(error)}`,
+        errorClassOf(error),
+      );
     if (error instanceof Chat2DeskQuotaExhaustedError) return { kind: 'later', stop: 'quota' };
     if (error instanceof Chat2DeskAuthFailedError) return { kind: 'later', stop: 'credentials' };
     this.logger.warn({ err: errorMessageOf(error) }, 'client resolution failed; retried on the next pass');
@@ -211,6 +278,9 @@ function groupKey(group: Pick<UnresolvedGroup, 'transport' | 'channelId'>): stri
   return `${group.transport}:${group.channelId}`;
 }
 
-function addCounts(report: PreparationReport, batch: { resolved: number; failed: number }): Pick<PreparationReport, 'resolved' | 'failed'> {
+function addCounts(
+  report: PreparationReport,
+  batch: { resolved: number; failed: number },
+): Pick<PreparationReport, 'resolved' | 'failed'> {
   return { resolved: report.resolved + batch.resolved, failed: report.failed + batch.failed };
 }

@@ -22,8 +22,20 @@ export interface ClaimedRecipient {
  */
 export type AttemptResult =
   | { kind: 'sent'; recipient: ClaimedRecipient; messageId: number | null }
-  | { kind: 'retry'; recipient: ClaimedRecipient; nextAttemptAt: Date; errorClass: string; errorMessage: string }
-  | { kind: 'release'; recipient: ClaimedRecipient; nextAttemptAt: Date; errorClass?: string; errorMessage?: string }
+  | {
+      kind: 'retry';
+      recipient: ClaimedRecipient;
+      nextAttemptAt: Date;
+      errorClass: string;
+      errorMessage: string;
+    }
+  | {
+      kind: 'release';
+      recipient: ClaimedRecipient;
+      nextAttemptAt: Date;
+      errorClass?: string;
+      errorMessage?: string;
+    }
   | { kind: 'failed'; recipient: ClaimedRecipient; errorClass: string; errorMessage: string };
 
 interface ClaimedRow {
@@ -81,7 +93,12 @@ export class RecipientQueue {
    * be reconciled, never resent blind (DESIGN invariant 2). The attempt id stays: it is the attempt
    * being reconciled.
    */
-  async claimExpiredSending(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedRecipient[]> {
+  async claimExpiredSending(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ClaimedRecipient[]> {
     const rows = await this.sql<ClaimedRow>(
       `WITH picked AS (
          SELECT r.id FROM campaign_recipients r
@@ -127,8 +144,12 @@ export class RecipientQueue {
       columns.id.push(result.recipient.id);
       columns.attemptId.push(result.recipient.attemptId);
       columns.kind.push(result.kind);
-      columns.messageId.push(result.kind === 'sent' && result.messageId !== null ? String(result.messageId) : null);
-      columns.nextAttemptAt.push(result.kind === 'retry' || result.kind === 'release' ? result.nextAttemptAt : null);
+      columns.messageId.push(
+        result.kind === 'sent' && result.messageId !== null ? String(result.messageId) : null,
+      );
+      columns.nextAttemptAt.push(
+        result.kind === 'retry' || result.kind === 'release' ? result.nextAttemptAt : null,
+      );
       columns.errorClass.push(result.kind === 'sent' ? null : (result.errorClass ?? null));
       columns.errorMessage.push(result.kind === 'sent' ? null : (result.errorMessage ?? null));
     }

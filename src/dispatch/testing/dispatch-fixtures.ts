@@ -32,7 +32,15 @@ export async function seedCampaign(dataSource: DataSource, seed: CampaignSeed): 
   await dataSource.query(
     `INSERT INTO campaigns (id, name, list_id, text, transport, channel_id, state, scheduled_at, started_at)
      VALUES ($1, $2, $3, 'Hello {{name}}', $4, $5, $6, $7, $7)`,
-    [campaignId, `dispatch test ${campaignId.slice(0, 8)}`, randomUUID(), transport, channelId, seed.campaignState ?? 'running', seed.occurrenceAt ?? new Date()],
+    [
+      campaignId,
+      `dispatch test ${campaignId.slice(0, 8)}`,
+      randomUUID(),
+      transport,
+      channelId,
+      seed.campaignState ?? 'running',
+      seed.occurrenceAt ?? new Date(),
+    ],
   );
   await dataSource.query(
     `INSERT INTO campaign_runs (id, campaign_id, occurrence_at, state, message_text, started_at) VALUES ($1, $2, $3, $4, 'Hello {{name}}', $3)`,
@@ -62,7 +70,12 @@ export async function seedKnownClients(
   await cacheClients(dataSource, clients, transport, channelId);
 }
 
-export async function cacheClients(dataSource: DataSource, clients: Array<{ id: number; phone: string }>, transport = 'whatsapp', channelId = 1): Promise<void> {
+export async function cacheClients(
+  dataSource: DataSource,
+  clients: Array<{ id: number; phone: string }>,
+  transport = 'whatsapp',
+  channelId = 1,
+): Promise<void> {
   const chunk = 20_000;
   for (let start = 0; start < clients.length; start += chunk) {
     const part = clients.slice(start, start + chunk);
@@ -81,7 +94,10 @@ export function phoneRange(prefix: string, count: number, from = 1): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}${String(from + index).padStart(width, '0')}`);
 }
 
-export async function recipientCounts(dataSource: DataSource, campaignId: string): Promise<Record<string, number>> {
+export async function recipientCounts(
+  dataSource: DataSource,
+  campaignId: string,
+): Promise<Record<string, number>> {
   const rows: Array<{ state: string; count: number }> = await dataSource.query(
     `SELECT state, count(*)::int AS count FROM campaign_recipients WHERE campaign_id = $1 GROUP BY state`,
     [campaignId],
@@ -89,8 +105,14 @@ export async function recipientCounts(dataSource: DataSource, campaignId: string
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
 }
 
-export async function campaignState(dataSource: DataSource, campaignId: string): Promise<{ state: string; stateReason: string | null }> {
-  const [row]: Array<{ state: string; state_reason: string | null }> = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [campaignId]);
+export async function campaignState(
+  dataSource: DataSource,
+  campaignId: string,
+): Promise<{ state: string; stateReason: string | null }> {
+  const [row]: Array<{ state: string; state_reason: string | null }> = await dataSource.query(
+    `SELECT state, state_reason FROM campaigns WHERE id = $1`,
+    [campaignId],
+  );
   return { state: row.state, stateReason: row.state_reason };
 }
 
@@ -98,33 +120,50 @@ export async function campaignState(dataSource: DataSource, campaignId: string):
  * Exactly-once as the sandbox sees it: every recipient is `sent` with the id of the one and only
  * `to_client` message its client received. Returns the problems found (empty = exactly once).
  */
-export async function exactlyOnceProblems(dataSource: DataSource, sandbox: RunningSandbox, campaignId: string): Promise<string[]> {
-  const recipients: Array<{ phone: string; state: string; message_id: string | null }> = await dataSource.query(
-    `SELECT phone, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
-    [campaignId],
-  );
+export async function exactlyOnceProblems(
+  dataSource: DataSource,
+  sandbox: RunningSandbox,
+  campaignId: string,
+): Promise<string[]> {
+  const recipients: Array<{ phone: string; state: string; message_id: string | null }> =
+    await dataSource.query(
+      `SELECT phone, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
+      [campaignId],
+    );
   const problems: string[] = [];
   const ledger = sandbox.ledger();
   if (ledger.duplicateSends > 0) problems.push(`sandbox counted ${ledger.duplicateSends} duplicate sends`);
   for (const recipient of recipients) {
     const client = sandbox.state.clientsByPhone.get(recipient.phone);
-    const messages = client ? (sandbox.state.messagesByClient.get(client.id) ?? []).filter((message) => message.type === 'to_client') : [];
+    const messages = client
+      ? (sandbox.state.messagesByClient.get(client.id) ?? []).filter(
+          (message) => message.type === 'to_client',
+        )
+      : [];
     if (recipient.state !== 'sent') problems.push(`${recipient.phone}: state ${recipient.state}`);
     if (messages.length !== 1) problems.push(`${recipient.phone}: ${messages.length} messages`);
     else if (recipient.message_id === null) problems.push(`${recipient.phone}: no message id recorded`);
     else if (Number(recipient.message_id) !== messages[0].id) {
-      problems.push(`${recipient.phone}: recorded message ${recipient.message_id}, sandbox has ${messages[0].id}`);
+      problems.push(
+        `${recipient.phone}: recorded message ${recipient.message_id}, sandbox has ${messages[0].id}`,
+      );
     }
   }
   return problems;
 }
 
-export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -15,11 +15,21 @@ export interface WorkerProcess {
 
 /** Starts src/dispatch/testing/worker-process.ts in its own Node process with `env` added. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/dispatch/testing/worker-process.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/dispatch/testing/worker-process.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        LOG_LEVEL: 'silent',
+        SCHEDULER_ENABLED: 'false',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -27,7 +37,9 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${errors.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}) before it was ready: ${errors.slice(-2000)}`)),
+    );
   });
   return {
     child,
