@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { CAMPAIGN_STATES, CampaignState } from './campaign-states';
 import { CAMPAIGN_TRANSITIONS, CampaignAction } from './campaign-transitions';
+import { CampaignScheduler } from './scheduling/campaign-scheduler';
 import { renderForContact } from './templates/template-renderer';
 import { campaignState, createCampaignRow, createContactList, createGeneratedContactList, ContactSeed } from './testing/campaign.factory';
 import { CampaignsTestApp, createCampaignsTestApp } from './testing/campaigns-test-app';
@@ -61,6 +62,25 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       const reply = await call('POST', '/api/campaigns', { ...valid(await newList()), ...patch });
       expect(reply.status).toBe(400);
       expect(JSON.stringify(reply.body.message)).toContain(field);
+    });
+  });
+
+  it('GET /api/campaigns/:id shows counts by public state and problems by reason', async () => {
+    const listId = await newList([
+      { phone: '79176000001', name: 'Anna' },
+      { phone: '79176000002', name: 'Opted', optedOut: true },
+      { phone: '79176000003', name: 'Opted too', optedOut: true },
+    ]);
+    const campaignId = await createCampaignRow(dataSource, { listId, state: 'scheduled', scheduledAt: harness.clock.now() });
+    await harness.get(CampaignScheduler).tick();
+    await dataSource.query(`UPDATE campaign_recipients SET state = 'ready' WHERE campaign_id = $1 AND state = 'pending'`, [campaignId]);
+
+    const { body } = await call('GET', `/api/campaigns/${campaignId}`);
+    expect(body).toMatchObject({
+      state: 'running',
+      counts: { total: 3, pending: 0, waiting: 1, skipped: 2 },
+      problems: [{ state: 'skipped', reason: 'opted out', count: 2 }],
+      latestRun: { state: 'running' },
     });
   });
 

@@ -32,6 +32,6 @@ describe('campaigns in the full app', () => {
     await moveRecipients(dataSource, id, 'pending', 'sent');
     await testApp.app.get(CampaignScheduler).tick();
     const campaign = await fetch(`${testApp.url}/api/campaigns/${id}`, { headers: testApp.auth }).then((response) => response.json());
-    expect(campaign).toMatchObject({ state: 'completed', counts: { total: 1, sent: 1 } });
+    expect(campaign).toMatchObject({ state: 'completed', counts: { total: 1, sent: 1 }, problems: [] });
   });
 });

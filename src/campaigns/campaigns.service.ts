@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
+import { DispatchService } from '../dispatch/dispatch.service';
 import type { CampaignState, RecipientState } from './campaign-states';
 import { DELETABLE_CAMPAIGN_STATES } from './campaign-transitions';
 import { CampaignFinder } from './campaign-finder';
@@ -33,6 +34,7 @@ export class CampaignsService {
     private readonly templates: TemplatesService,
     private readonly finder: CampaignFinder,
     private readonly audit: AuditService,
+    private readonly dispatch: DispatchService,
   ) {}
 
   async create(input: CreateCampaignDto, actor: Actor): Promise<Campaign> {
@@ -67,8 +69,10 @@ export class CampaignsService {
     await this.audit.record({ actor, action: 'campaign.deleted', entityType: 'campaign', entityId: id, details: { name: campaign.name } });
   }
 
+  /** With `problems`: failed and skipped recipients by reason ("client creation disabled" × 120). */
   async get(id: string): Promise<CampaignResponse> {
     const [response] = await this.describe([await this.finder.get(id)]);
+    response.problems = await this.dispatch.problemSummary(id);
     return response;
   }
 

@@ -38,6 +38,12 @@ export class RunSummary {
   @ApiProperty({ enum: ['preparing', 'running', 'completed', 'cancelled', 'expired'] }) state!: string;
 }
 
+export class ProblemCount {
+  @ApiProperty({ enum: ['failed', 'skipped'] }) state!: string;
+  @ApiProperty({ example: 'opted out' }) reason!: string;
+  @ApiProperty() count!: number;
+}
+
 export class CampaignResponse {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -62,6 +68,7 @@ export class CampaignResponse {
   @ApiPropertyOptional({ nullable: true }) finishedAt!: Date | null;
   @ApiProperty({ type: RecipientCounts, description: 'Over all runs' }) counts!: RecipientCounts;
   @ApiPropertyOptional({ type: RunSummary, nullable: true, description: 'The latest run' }) latestRun!: RunSummary | null;
+  @ApiPropertyOptional({ type: [ProblemCount], description: 'Failed and skipped recipients by reason (GET /api/campaigns/:id only)' }) problems?: ProblemCount[];
 
   static of(campaign: Campaign, counts: RecipientCounts, latestRun: RunSummary | null): CampaignResponse {
     return Object.assign(new CampaignResponse(), {
