@@ -125,14 +125,20 @@ describeWithChromium('dashboard in a browser', () => {
     await page.getByLabel('Contact list').selectOption({ label: 'Order pickup, November (4 contacts)' });
     await page.getByLabel('Messenger').selectOption('whatsapp');
     await page.getByLabel('Chat2Desk channel').fill('1');
-    await page.getByLabel('Text', { exact: true }).fill('Здравствуйте, {{name|клиент}}! Заказ {{order_id}} готов к выдаче.');
+    await page
+      .getByLabel('Text', { exact: true })
+      .fill('Здравствуйте, {{name|клиент}}! Заказ {{order_id}} готов к выдаче.');
     await screenshot('campaign-new');
     await page.getByRole('button', { name: 'Save draft and preview' }).click();
 
     await page.getByRole('heading', { name: /Orders ready/ }).waitFor();
-    const missingVariables = page.getByRole('status').filter({ hasText: '1 recipients lack a variable' });
+    const missingVariables = page
+      .getByRole('status')
+      .filter({ hasText: 'skipped for a missing variable: 1' });
     await missingVariables.getByText('+79161234570').waitFor();
     await page.getByText(/Needs about \d+ API requests/).waitFor();
+    expect(await page.getByRole('button', { name: 'Start now' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Resume' }).isDisabled()).toBe(true);
     await screenshot('campaign-draft');
 
     await page.getByRole('button', { name: 'Start now' }).click();

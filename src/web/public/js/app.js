@@ -1,4 +1,5 @@
 import { api, onUnauthorized } from './api.js';
+import { hideToast } from './components/feedback.js';
 import { h, replaceChildren } from './dom.js';
 import { currentLanguage, LANGUAGES, setLanguage, t } from './i18n.js';
 import { renderCampaignPage } from './pages/campaign.js';
@@ -45,6 +46,7 @@ function renderRoute() {
   if (!route.isPublic && !signedIn) return navigate('/sign-in');
   if (route.isPublic && signedIn) return navigate(HOME);
   renderTopbar(route.section);
+  hideToast();
   main.replaceChildren();
   const params = route.path.exec(path).slice(1);
   leaveCurrentPage = route.render(main, { params, navigate, onSignedIn }) ?? (() => {});

@@ -17,7 +17,11 @@ export function showToast(text) {
   toast.textContent = text;
   toast.hidden = false;
   window.clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (toast.hidden = true), 3500);
+  toastTimer = setTimeout(hideToast, 3500);
+}
+
+export function hideToast() {
+  document.getElementById('toast').hidden = true;
 }
 
 /** Runs an action for a button: disables it while busy and reports the failure next to it. */

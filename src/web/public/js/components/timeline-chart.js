@@ -3,24 +3,24 @@ import { formatNumber, formatTime, t } from '../i18n.js';
 
 const SERIES = ['sent', 'delivered', 'failed'];
 const WIDTH = 720;
-const HEIGHT = 240;
-const MARGIN = { top: 16, right: 16, bottom: 28, left: 44 };
+const HEIGHT = 220;
+const MARGIN = { top: 12, right: 12, bottom: 26, left: 44 };
+const MAX_BAR_WIDTH = 14;
+const TIME_LABELS = 6;
 
-/** Sent / delivered / failed per minute as an inline SVG line chart (no chart library). */
+/** Sent / delivered / failed per minute as grouped bars in inline SVG (no chart library). */
 export function timelineChart(timeline) {
-  if (!timeline?.length) return h('p', { class: 'muted' }, t('report.noTimeline'));
-  const points = timeline.map((entry) => ({ ...entry, at: new Date(entry.minute).getTime() }));
-  const first = points[0].at;
-  const last = points[points.length - 1].at;
-  const maxValue = Math.max(1, ...points.flatMap((point) => SERIES.map((name) => point[name] ?? 0)));
+  if (!timeline.length) return h('p', { class: 'muted' }, t('report.noTimeline'));
+  const maxValue = Math.max(1, ...timeline.flatMap((minute) => SERIES.map((name) => minute[name])));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (at) =>
-    MARGIN.left + (last === first ? plotWidth / 2 : ((at - first) / (last - first)) * plotWidth);
+  const slot = plotWidth / timeline.length;
+  const barWidth = Math.min(MAX_BAR_WIDTH, (slot * 0.8) / SERIES.length);
   const y = (value) => MARGIN.top + plotHeight - (value / maxValue) * plotHeight;
   const totals = Object.fromEntries(
-    SERIES.map((name) => [name, points.reduce((sum, point) => sum + (point[name] ?? 0), 0)]),
+    SERIES.map((name) => [name, timeline.reduce((sum, minute) => sum + minute[name], 0)]),
   );
+  const labelEvery = Math.ceil(timeline.length / TIME_LABELS);
 
   const chart = svg(
     'svg',
@@ -28,14 +28,39 @@ export function timelineChart(timeline) {
       class: 'chart',
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       role: 'img',
-      'aria-label': t('report.chartSummary', mapValues(totals, formatNumber)),
+      'aria-label': t('report.chartSummary', {
+        sent: formatNumber(totals.sent),
+        delivered: formatNumber(totals.delivered),
+        failed: formatNumber(totals.failed),
+      }),
     },
-    gridLine(y(0), 0, plotWidth),
-    gridLine(y(maxValue), maxValue, plotWidth),
-    gridLine(y(maxValue / 2), Math.round(maxValue / 2), plotWidth),
-    axisLabel(x(first), HEIGHT - 8, formatTime(first), first === last ? 'middle' : 'start'),
-    last !== first && axisLabel(x(last), HEIGHT - 8, formatTime(last), 'end'),
-    SERIES.map((name) => seriesPath(name, points, x, y)),
+    [0, Math.round(maxValue / 2), maxValue].map((value) => gridLine(y(value), value, plotWidth)),
+    timeline.map((minute, index) => {
+      const center = MARGIN.left + slot * (index + 0.5);
+      const groupLeft = center - (barWidth * SERIES.length) / 2;
+      return svg(
+        'g',
+        {},
+        SERIES.map((name, seriesIndex) =>
+          svg(
+            'rect',
+            {
+              class: `bar series-${name}`,
+              x: groupLeft + seriesIndex * barWidth,
+              y: y(minute[name]),
+              width: Math.max(1, barWidth - 1),
+              height: Math.max(0, MARGIN.top + plotHeight - y(minute[name])),
+            },
+            svg(
+              'title',
+              {},
+              `${formatTime(minute.minute)} · ${t(`legend.${name}`)}: ${formatNumber(minute[name])}`,
+            ),
+          ),
+        ),
+        index % labelEvery === 0 && axisLabel(center, HEIGHT - 8, formatTime(minute.minute), 'middle'),
+      );
+    }),
   );
   return h(
     'figure',
@@ -65,28 +90,4 @@ function gridLine(atY, value, plotWidth) {
 
 function axisLabel(atX, atY, text, anchor) {
   return svg('text', { class: 'chart-label', x: atX, y: atY, 'text-anchor': anchor }, text);
-}
-
-function seriesPath(name, points, x, y) {
-  const coordinates = points.map((point) => `${x(point.at).toFixed(1)},${y(point[name] ?? 0).toFixed(1)}`);
-  return svg(
-    'g',
-    { class: `series series-${name}` },
-    svg('polyline', { points: coordinates.join(' '), fill: 'none' }),
-    points.map((point) =>
-      svg(
-        'circle',
-        { cx: x(point.at), cy: y(point[name] ?? 0), r: 3 },
-        svg(
-          'title',
-          {},
-          `${formatTime(point.at)} · ${t(`legend.${name}`)}: ${formatNumber(point[name] ?? 0)}`,
-        ),
-      ),
-    ),
-  );
-}
-
-function mapValues(object, fn) {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value)]));
 }

@@ -170,7 +170,7 @@ export const en = {
   'count.skipped': 'Skipped',
   'count.expired': 'Expired',
 
-  'preview.missing': '{count} recipients lack a variable without a default and will be skipped, for example:',
+  'preview.missing': 'Recipients who would be skipped for a missing variable: {count}. For example:',
   'preview.skipped': 'Will be skipped: {reason}',
   'forecast.fits': 'Needs about {needed} API requests; {left} are left this month.',
   'forecast.exceeds': 'Needs about {needed} API requests but only {left} are left this month.',

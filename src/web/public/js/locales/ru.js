@@ -170,8 +170,7 @@ export const ru = {
   'count.skipped': 'Пропущено',
   'count.expired': 'Просрочено',
 
-  'preview.missing':
-    'У {count} получателей нет переменной без значения по умолчанию, они будут пропущены, например:',
+  'preview.missing': 'Будут пропущены из-за отсутствующей переменной: {count}. Например:',
   'preview.skipped': 'Будет пропущен: {reason}',
   'forecast.fits': 'Нужно около {needed} запросов API; в этом месяце осталось {left}.',
   'forecast.exceeds': 'Нужно около {needed} запросов API, а в этом месяце осталось только {left}.',

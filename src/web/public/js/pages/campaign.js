@@ -55,6 +55,8 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
     document.title = campaign.name;
     renderHeader(header, campaign);
     actions.update(campaign);
+    // A draft has no recipients yet: they are taken from the list when a run starts.
+    progress.hidden = campaign.state === 'draft';
     renderProgress(progress, campaign);
     if (['draft', 'scheduled'].includes(campaign.state)) {
       if (shownLaunchChecksFor !== campaign.state) void renderLaunchChecks(launchChecks, base, campaign);
@@ -288,8 +290,8 @@ async function renderReport(slot, base) {
         stat('deliveryRate', formatPercent(report.deliveryRate)),
         stat('readRate', formatPercent(report.readRate)),
         stat('optedOutAfterSend', formatNumber(report.optedOutAfterSend)),
-        stat('startedAt', formatDateTime(report.startedAt)),
-        stat('finishedAt', formatDateTime(report.finishedAt)),
+        stat('startedAt', formatDateTime(report.startedAt), 'stat-compact'),
+        stat('finishedAt', formatDateTime(report.finishedAt), 'stat-compact'),
         stat('duration', formatDuration(report.durationSeconds)),
       ),
       h('h3', {}, t('report.timeline')),
@@ -308,8 +310,8 @@ async function renderReport(slot, base) {
   );
 }
 
-function stat(name, value) {
-  return h('div', { class: 'stat' }, h('dt', {}, t(`report.${name}`)), h('dd', {}, value));
+function stat(name, value, extraClass = '') {
+  return h('div', { class: `stat ${extraClass}` }, h('dt', {}, t(`report.${name}`)), h('dd', {}, value));
 }
 
 function failureReasonsTable(reasons) {

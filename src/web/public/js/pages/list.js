@@ -316,9 +316,13 @@ function contactsTable(contacts) {
           h('td', {}, contact.name ?? ''),
           h(
             'td',
-            { class: 'attributes' },
-            Object.entries(contact.attributes ?? {}).map(([key, value]) =>
-              h('span', { class: 'tag' }, `${key}: ${value}`),
+            {},
+            h(
+              'div',
+              { class: 'attributes' },
+              Object.entries(contact.attributes).map(([key, value]) =>
+                h('span', { class: 'tag' }, `${key}: ${value}`),
+              ),
             ),
           ),
           h(
