@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../common/errors/domain-error';
 import { assertCron, assertTimezone, nextOccurrence, parseScheduledAt, preparationLeadMs } from './campaign-schedule';
-import { windowOpenEverywhere } from './send-window';
+import { windowOpenEverywhere, windowTimezones } from './send-window';
 
 describe('campaign schedule', () => {
   it('computes the next cron occurrence in the campaign timezone', () => {
@@ -32,9 +32,16 @@ describe('campaign schedule', () => {
     expect(preparationLeadMs('sms', 420, 120)).toBe(120_000);
   });
 
-  it('knows when a campaign-timezone window is open, including windows over midnight', () => {
+  it('knows when a window is open, including windows over midnight', () => {
     const at = new Date('2026-11-25T19:30:00Z'); // 22:30 in Moscow
-    expect(windowOpenEverywhere({ start: '10:00', end: '20:00', timezone: 'campaign' }, 'Europe/Moscow', at)).toBe(false);
-    expect(windowOpenEverywhere({ start: '22:00', end: '06:00', timezone: 'campaign' }, 'Europe/Moscow', at)).toBe(true);
+    expect(windowOpenEverywhere({ start: '10:00', end: '20:00', timezone: 'campaign' }, ['Europe/Moscow'], at)).toBe(false);
+    expect(windowOpenEverywhere({ start: '22:00', end: '06:00', timezone: 'campaign' }, ['Europe/Moscow'], at)).toBe(true);
+    expect(windowOpenEverywhere({ start: '10:00', end: '23:00', timezone: 'recipient' }, ['Europe/Moscow', 'Asia/Almaty'], at)).toBe(false);
+  });
+
+  it("reads a recipient window in each recipient country's timezone, unknown ones in the campaign's", () => {
+    const window = { start: '10:00', end: '20:00', timezone: 'recipient' as const };
+    expect(windowTimezones(window, 'UTC', ['RU', 'kz', null, 'ZZ', 'RU'])).toEqual(['Europe/Moscow', 'Asia/Almaty', 'UTC']);
+    expect(windowTimezones({ ...window, timezone: 'campaign' }, 'UTC', ['RU'])).toEqual(['UTC']);
   });
 });

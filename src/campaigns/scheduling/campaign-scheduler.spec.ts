@@ -134,6 +134,25 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     expect(recipient.next_attempt_at).toEqual(new Date('2026-11-26T07:00:00Z'));
   });
 
+  it('holds the rest of a running run when its window closes', async () => {
+    at('2026-11-25T16:50:00Z'); // 19:50 in Moscow: open
+    const listId = await createContactList(dataSource, [{ phone: '79164444442' }, { phone: '79164444443' }]);
+    const campaignId = await createCampaignRow(dataSource, {
+      listId,
+      state: 'scheduled',
+      scheduledAt: new Date('2026-11-25T16:50:00Z'),
+      timezone: 'Europe/Moscow',
+      sendWindow: { start: '10:00', end: '20:00', timezone: 'recipient' },
+    });
+    await scheduler.tick();
+    await moveRecipients(dataSource, campaignId, 'pending', 'sent', { phones: ['79164444442'] });
+    expect((await recipientsOf(dataSource, campaignId))[1].next_attempt_at).toBeNull();
+
+    at('2026-11-25T17:05:00Z'); // 20:05: closed
+    await scheduler.tick();
+    expect((await recipientsOf(dataSource, campaignId)).map((row) => row.next_attempt_at)).toEqual([null, new Date('2026-11-26T07:00:00Z')]);
+  });
+
   it("uses the recipient's timezone from the phone's country, falling back to the campaign's", async () => {
     at('2026-11-25T15:30:00Z'); // 18:30 Moscow (open), 20:30 Almaty (closed), 15:30 UTC
     const listId = await createContactList(dataSource, [

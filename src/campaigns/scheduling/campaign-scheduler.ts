@@ -11,7 +11,7 @@ import { Campaign } from '../entities/campaign.entity';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
 import { RunPreparationService, WAITING_TO_SEND_STATES } from '../runs/run-preparation.service';
 import { nextOccurrence } from './campaign-schedule';
-import { windowOpenEverywhere } from './send-window';
+import { windowOpenEverywhere, windowTimezones } from './send-window';
 
 export interface TickReport {
   /** Runs created with their recipients. */
@@ -27,6 +27,8 @@ export interface TickReport {
 }
 
 const INTERVAL_NAME = 'campaign-scheduler';
+/** Bounds the per-process cache of run countries (runs in flight at once are far fewer). */
+const MAX_CACHED_RUNS = 1000;
 
 /**
  * Moves campaigns through time: prepares runs ahead of their occurrence (earlier for WhatsApp, whose
@@ -37,6 +39,7 @@ const INTERVAL_NAME = 'campaign-scheduler';
 export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CampaignScheduler.name);
   private ticking = false;
+  private readonly runCountries = new Map<string, Array<string | null>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -160,10 +163,23 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
     let deferred = 0;
     for (const run of running) {
       const campaign = await this.finder.get(run.campaign_id);
-      if (windowOpenEverywhere(campaign.sendWindow!, campaign.timezone, now)) continue;
+      const zones = windowTimezones(campaign.sendWindow!, campaign.timezone, await this.countriesOf(run.id));
+      if (windowOpenEverywhere(campaign.sendWindow!, zones, now)) continue;
       deferred += await this.runs.deferOutsideSendWindow(campaign, run.id);
     }
     return deferred;
+  }
+
+  /** A run's recipients never change country: read once per process, so an open window costs no query per tick. */
+  private async countriesOf(runId: string): Promise<Array<string | null>> {
+    let countries = this.runCountries.get(runId);
+    if (!countries) {
+      const rows: Array<{ country: string | null }> = await this.dataSource.query(`SELECT DISTINCT country FROM campaign_recipients WHERE run_id = $1`, [runId]);
+      countries = rows.map((row) => row.country);
+      if (this.runCountries.size >= MAX_CACHED_RUNS) this.runCountries.clear();
+      this.runCountries.set(runId, countries);
+    }
+    return countries;
   }
 
   /** Running runs with no recipient left in the pipeline (pending … sending) are complete. */

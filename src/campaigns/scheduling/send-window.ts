@@ -82,9 +82,14 @@ export function nextWindowOpeningSql(window: SendWindow, campaignTimezone: strin
   return `(CASE WHEN ${inside} THEN NULL ELSE ${nextOpening} END)`;
 }
 
-/** Whether `now` is inside the window in every timezone its recipients may be in (then nothing needs deferring). */
-export function windowOpenEverywhere(window: SendWindow, campaignTimezone: string, now: Date): boolean {
-  const zones = window.timezone === 'campaign' ? [campaignTimezone] : [...new Set([...Object.values(COUNTRY_TIMEZONES), campaignTimezone])];
+/** The timezones a window is read in for recipients from these countries (ISO-2, null = unknown). */
+export function windowTimezones(window: SendWindow, campaignTimezone: string, countries: ReadonlyArray<string | null>): string[] {
+  if (window.timezone === 'campaign') return [campaignTimezone];
+  return [...new Set(countries.map((country) => (country && COUNTRY_TIMEZONES[country.toUpperCase()]) || campaignTimezone))];
+}
+
+/** Whether `now` is inside the window in every one of these timezones (then nothing needs deferring). */
+export function windowOpenEverywhere(window: SendWindow, zones: readonly string[], now: Date): boolean {
   return zones.every((zone) => insideWindow(window, DateTime.fromJSDate(now, { zone }).toFormat('HH:mm')));
 }
 
