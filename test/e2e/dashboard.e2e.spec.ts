@@ -47,7 +47,7 @@ describeWithChromium('dashboard in a browser', () => {
       sandbox: {
         seed: 7,
         whatsappNewClientDelaySeconds: 0,
-        statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.3, readRate: 0.5 },
+        statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.5, readRate: 0.5 },
       },
     });
     browser = await launchBrowser((chromium as { path: string }).path);
@@ -95,6 +95,14 @@ describeWithChromium('dashboard in a browser', () => {
     await page.getByLabel('New list name').fill('Order pickup, November');
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.getByRole('heading', { name: 'Order pickup, November' }).waitFor();
+    await openSection(page, 'Contact lists');
+    await page.getByLabel('New list name').fill('Order pickup, November');
+    await page.getByRole('button', { name: 'Create list' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'A list named "Order pickup, November" already exists' })
+      .waitFor();
+    await page.getByRole('link', { name: 'Order pickup, November' }).click();
 
     await page
       .getByLabel('CSV file')
@@ -148,6 +156,12 @@ describeWithChromium('dashboard in a browser', () => {
     await screenshot('campaign-report');
   });
 
+  it('retries the failed recipients from the report', async () => {
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await page.getByText('Failed recipients of “Orders ready” will be retried').waitFor();
+    await page.getByText('Completed', { exact: true }).waitFor({ timeout: 60_000 });
+  });
+
   it('exports the recipients as CSV from the report', async () => {
     const csv = await download(page, () =>
       page.getByRole('link', { name: 'Export recipients (CSV)' }).click(),
@@ -169,6 +183,14 @@ describeWithChromium('dashboard in a browser', () => {
     await openSection(page, 'Рассылки');
     await page.getByRole('heading', { name: 'Рассылки' }).waitFor();
     await screenshot('campaigns-ru');
+  });
+
+  it('signs out: the session cookie is gone and the sign-in page is back', async () => {
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход' }).waitFor();
+    await page.reload();
+    await page.getByLabel('API-ключ').waitFor();
+    expect((await page.request.get(`${testApp.url}/api/lists`)).status()).toBe(401);
   });
 });
 
