@@ -116,6 +116,13 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       expect(audit.map((event) => event.action)).toEqual(['campaign.created', 'campaign.scheduled', 'campaign.paused', 'campaign.resumed', 'campaign.cancelled']);
     });
 
+    it('refuses to schedule in the past, pointing to start', async () => {
+      const { body } = await call('POST', '/api/campaigns', { ...valid(await newList()), scheduledAt: '2026-11-25T08:00:00Z' });
+      const reply = await call('POST', `/api/campaigns/${body.id}/schedule`, {});
+      expect(reply).toMatchObject({ status: 400, body: { details: { field: 'scheduledAt' } } });
+      expect(reply.body.message).toContain('use start to send now');
+    });
+
     it('start schedules the campaign for now', async () => {
       const { body } = await call('POST', '/api/campaigns', valid(await newList()));
       const reply = await call('POST', `/api/campaigns/${body.id}/start`, {});

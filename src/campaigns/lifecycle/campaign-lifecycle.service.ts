@@ -30,6 +30,9 @@ export interface TransitionChange {
   details?: Record<string, unknown>;
 }
 
+/** A time this little in the past is "now" (a form submitted slowly), not a mistake. */
+const PAST_TOLERANCE_MS = 60_000;
+
 /** Audit action per transition (`campaign.<this>`). */
 const AUDIT_ACTIONS: Record<CampaignAction, string> = {
   schedule: 'scheduled',
@@ -62,6 +65,9 @@ export class CampaignLifecycleService {
     const campaign = await this.finder.get(id);
     assertTransition('schedule', campaign.state);
     const scheduledAt = this.firstOccurrence(campaign, options.scheduledAt);
+    if (scheduledAt.getTime() < this.clock.nowMs() - PAST_TOLERANCE_MS) {
+      throw new InvalidInputError('scheduledAt', `${scheduledAt.toISOString()} is in the past (timezone ${campaign.timezone}); pick a later time, or use start to send now`);
+    }
     return this.launch(campaign, 'schedule', scheduledAt, options.allowPartial, actor);
   }
 
