@@ -4,8 +4,8 @@ export interface ColumnMapping {
   phoneColumns: number[];
   /** A full-name column, or given/middle/family parts joined with spaces. */
   nameColumns: number[];
-  /** Index → attribute key (the header text, made unique). */
-  attributeColumns: Array<{ index: number; key: string }>;
+  /** Index → attribute key (the header text, made unique); jsonKey is `"key":`, encoded once. */
+  attributeColumns: Array<{ index: number; key: string; jsonKey: string }>;
 }
 
 export class ColumnMappingError extends Error {}
@@ -82,16 +82,16 @@ function findNameColumns(normalized: string[], phoneColumns: number[]): number[]
   return parts;
 }
 
-function attributeColumns(header: string[], exclude: Set<number>): Array<{ index: number; key: string }> {
+function attributeColumns(header: string[], exclude: Set<number>): ColumnMapping['attributeColumns'] {
   const used = new Set<string>();
-  const columns: Array<{ index: number; key: string }> = [];
+  const columns: ColumnMapping['attributeColumns'] = [];
   header.forEach((raw, index) => {
     if (exclude.has(index)) return;
     const base = raw.trim() || `column ${index + 1}`;
     let key = base;
     for (let n = 2; used.has(key); n++) key = `${base} ${n}`;
     used.add(key);
-    columns.push({ index, key });
+    columns.push({ index, key, jsonKey: `${JSON.stringify(key)}:` });
   });
   return columns;
 }

@@ -58,7 +58,7 @@ export class PhoneNormalizer {
       return template;
     }
     // The E.164 form of any number sharing this prefix ends with the same tail digits.
-    return template.ok ? { ...template, phone: template.phone.slice(0, -tailLength) + tail } : template;
+    return template.ok ? { ok: true, phone: template.phone.slice(0, -tailLength) + tail, type: template.type, country: template.country } : template;
   }
 
   private parse(input: string): NormalizedPhone {
@@ -81,6 +81,8 @@ export class PhoneNormalizer {
   }
 }
 
+const ALREADY_COMPACT = /^\+?\d+$/;
+
 /** Google Contacts joins several numbers with " ::: "; the first is the primary one. */
 function firstOfMany(raw: string): string {
   const separator = raw.indexOf(':::');
@@ -92,6 +94,7 @@ function firstOfMany(raw: string): string {
  * a leading plus and punctuation (letters, an extension): those go to libphonenumber as they are.
  */
 function compactDigits(input: string): string | undefined {
+  if (ALREADY_COMPACT.test(input)) return input;
   let out = '';
   for (let index = 0; index < input.length; index++) {
     const code = input.charCodeAt(index);
