@@ -31,5 +31,8 @@ export const FINAL_RECIPIENT_STATES: readonly RecipientState[] = ['delivered', '
 /** Recipient states still in the dispatch pipeline (not yet handed to Chat2Desk). */
 export const UNSENT_RECIPIENT_STATES: readonly RecipientState[] = ['pending', 'resolving', 'waiting_ready', 'ready', 'sending'];
 
+/** Unsent states that cancel, expiry and send windows may change; `sending` belongs to the dispatcher. */
+export const WAITING_TO_SEND_STATES: readonly RecipientState[] = ['pending', 'resolving', 'waiting_ready', 'ready'];
+
 export const TRANSPORTS = ['whatsapp', 'viber', 'telegram', 'sms'] as const;
 export type Transport = (typeof TRANSPORTS)[number];

@@ -5,13 +5,13 @@ import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidInputError, InvalidTransitionError } from '../../common/errors/domain-error';
-import { UNSENT_RECIPIENT_STATES } from '../campaign-states';
+import { CampaignFinder } from '../campaign-finder';
+import { WAITING_TO_SEND_STATES } from '../campaign-states';
 import { allowedFrom, assertTransition, CampaignAction, targetState } from '../campaign-transitions';
 import { Campaign } from '../entities/campaign.entity';
 import { CampaignForecastService } from '../forecast/campaign-forecast.service';
 import { CANCELLED_REASON } from '../runs/recipient-source';
 import { nextOccurrence, parseScheduledAt } from '../scheduling/campaign-schedule';
-import { CampaignFinder } from '../campaign-finder';
 
 export interface ScheduleOptions {
   /** Overrides the campaign's scheduledAt (ISO; without an offset it is read in the campaign timezone). */
@@ -117,7 +117,7 @@ export class CampaignLifecycleService {
       await manager.query(
         `UPDATE campaign_recipients SET state = 'skipped', reason = $2, next_attempt_at = NULL, updated_at = $3
          WHERE campaign_id = $1 AND state = ANY($4::text[])`,
-        [id, CANCELLED_REASON, this.clock.now(), UNSENT_RECIPIENT_STATES.filter((state) => state !== 'sending')],
+        [id, CANCELLED_REASON, this.clock.now(), WAITING_TO_SEND_STATES],
       );
     });
     return this.finder.get(id);

@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
+import { WAITING_TO_SEND_STATES } from '../campaign-states';
 import { Campaign } from '../entities/campaign.entity';
 import { nextWindowOpeningSql } from '../scheduling/send-window';
 import { SqlParams } from '../templates/template-sql';
 import { TemplatesService } from '../templates/templates.service';
 import { recipientSourceSql, recipientSpecOf } from './recipient-source';
-
-/** Recipient states the send window and expiry may still act on (`sending` belongs to the dispatcher). */
-export const WAITING_TO_SEND_STATES = ['pending', 'resolving', 'waiting_ready', 'ready'];
 
 export interface PreparedRun {
   runId: string;

@@ -5,12 +5,12 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidTransitionError } from '../../common/errors/domain-error';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
-import { UNSENT_RECIPIENT_STATES } from '../campaign-states';
+import { Transport, UNSENT_RECIPIENT_STATES, WAITING_TO_SEND_STATES } from '../campaign-states';
 import { CampaignFinder } from '../campaign-finder';
 import { Campaign } from '../entities/campaign.entity';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
-import { RunPreparationService, WAITING_TO_SEND_STATES } from '../runs/run-preparation.service';
-import { nextOccurrence } from './campaign-schedule';
+import { RunPreparationService } from '../runs/run-preparation.service';
+import { nextOccurrence, preparationLeadMs } from './campaign-schedule';
 import { windowOpenEverywhere, windowTimezones } from './send-window';
 
 export interface TickReport {
@@ -84,11 +84,12 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Scheduled campaigns whose preparation time (occurrence − WhatsApp delay − margin) has come and that have no run for it yet. */
   private async prepareDueOccurrences(now: Date): Promise<number> {
+    const lead = (transport: Transport) => preparationLeadMs(transport, this.config.whatsappNewClientDelaySeconds, this.config.dispatch.preparationMarginSeconds);
     const due = await this.campaignsWhere(
       `c.state = 'scheduled' AND c.scheduled_at IS NOT NULL
-       AND c.scheduled_at <= $1::timestamptz + ((CASE WHEN c.transport = 'whatsapp' THEN $2::int ELSE 0 END) + $3::int) * interval '1 second'
+       AND c.scheduled_at <= $1::timestamptz + (CASE WHEN c.transport = 'whatsapp' THEN $2::int ELSE $3::int END) * interval '1 millisecond'
        AND NOT EXISTS (SELECT 1 FROM campaign_runs r WHERE r.campaign_id = c.id AND r.occurrence_at = c.scheduled_at)`,
-      [now, this.config.whatsappNewClientDelaySeconds, this.config.dispatch.preparationMarginSeconds],
+      [now, lead('whatsapp'), lead('sms')],
     );
     let prepared = 0;
     for (const campaign of due) {
