@@ -45,7 +45,9 @@ describeWithChromium('dashboard in a browser', () => {
         CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
       },
       sandbox: {
-        seed: 7,
+        // Fates are per message id: with seed 14 exactly one of the campaign's three messages fails,
+        // so the report has a failure reason and "Retry failed" has work.
+        seed: 14,
         whatsappNewClientDelaySeconds: 0,
         statuses: { deliveredAfterMs: 300, readAfterMs: 600, failRate: 0.5, readRate: 0.5 },
       },
@@ -147,6 +149,11 @@ describeWithChromium('dashboard in a browser', () => {
     await page.getByText(/Needs about \d+ API requests/).waitFor();
     expect(await page.getByRole('button', { name: 'Start now' }).isEnabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Resume' }).isDisabled()).toBe(true);
+    await page.getByLabel('Send a test to phone').fill('+7 916 123-45-67');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page
+      .getByText('Sent to +79161234567: “Здравствуйте, Анна Смирнова! Заказ A-1001 готов к выдаче.”')
+      .waitFor();
     await screenshot('campaign-draft');
 
     await page.getByRole('button', { name: 'Start now' }).click();

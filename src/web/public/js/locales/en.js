@@ -233,4 +233,8 @@ export const en = {
   'quota.reservedByCampaigns': 'Reserved by campaigns',
   'quota.reserve': 'Kept for manual work',
   'quota.available': 'Available to campaigns',
+  'campaign.scheduleAt': 'Send at ({timezone})',
+  'testSend.phone': 'Send a test to phone',
+  'testSend.submit': 'Send test',
+  'testSend.sent': 'Sent to +{phone}: “{text}”',
 };

@@ -233,4 +233,8 @@ export const ru = {
   'quota.reservedByCampaigns': 'Зарезервировано рассылками',
   'quota.reserve': 'Оставлено для ручной работы',
   'quota.available': 'Доступно рассылкам',
+  'campaign.scheduleAt': 'Отправить в ({timezone})',
+  'testSend.phone': 'Тестовая отправка на телефон',
+  'testSend.submit': 'Отправить тест',
+  'testSend.sent': 'Отправлено на +{phone}: «{text}»',
 };

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { errorBox, withBusyButton } from '../components/feedback.js';
 import { simpleProgressBar } from '../components/progress.js';
+import { statsGrid } from '../components/stats.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatNumber, t } from '../i18n.js';
 
@@ -45,24 +46,24 @@ function quotaView(quota) {
         { class: 'muted' },
         t('quota.usedOf', { used: formatNumber(used), limit: formatNumber(quota.limit) }),
       ),
-    h(
-      'dl',
-      { class: 'stats' },
-      stat('mode', quota.mode ?? '—'),
-      stat('limit', limited ? formatNumber(quota.limit) : t('quota.unlimited')),
-      stat(
-        'usedService',
-        quota.used.service === null ? t('quota.notReported') : formatNumber(quota.used.service),
-      ),
-      stat('usedLocal', formatNumber(quota.used.local)),
-      stat('reservedByCampaigns', formatNumber(quota.reservedByCampaigns)),
-      stat('reserve', formatNumber(quota.reserve)),
-      stat('available', quota.available === null ? t('quota.unlimited') : formatNumber(quota.available)),
-      stat('rateLimit', t('quota.perSecond', { rate: formatNumber(quota.rateLimitPerSecond) })),
-    ),
+    statsGrid([
+      { label: t('quota.mode'), value: quota.mode ?? '—' },
+      { label: t('quota.limit'), value: limited ? formatNumber(quota.limit) : t('quota.unlimited') },
+      {
+        label: t('quota.usedService'),
+        value: quota.used.service === null ? t('quota.notReported') : formatNumber(quota.used.service),
+      },
+      { label: t('quota.usedLocal'), value: formatNumber(quota.used.local) },
+      { label: t('quota.reservedByCampaigns'), value: formatNumber(quota.reservedByCampaigns) },
+      { label: t('quota.reserve'), value: formatNumber(quota.reserve) },
+      {
+        label: t('quota.available'),
+        value: quota.available === null ? t('quota.unlimited') : formatNumber(quota.available),
+      },
+      {
+        label: t('quota.rateLimit'),
+        value: t('quota.perSecond', { rate: formatNumber(quota.rateLimitPerSecond) }),
+      },
+    ]),
   ];
-}
-
-function stat(name, value) {
-  return h('div', { class: 'stat' }, h('dt', {}, t(`quota.${name}`)), h('dd', {}, value));
 }
