@@ -1,4 +1,5 @@
 import {
+  Chat2DeskAmbiguousError,
   Chat2DeskAuthFailedError,
   Chat2DeskError,
   Chat2DeskQuotaExhaustedError,
@@ -9,19 +10,30 @@ import {
 /**
  * What a failed send means for the recipient:
  * - `not_sent_retry`: nothing reached Chat2Desk or it failed for a passing reason → retry with backoff;
- * - `maybe_sent`: the request may have been processed (timeout, reset, 5xx after writing) → reconcile first;
+ * - `maybe_sent`: Chat2Desk answered 5xx to the written request: it is done with it, and may have
+ *   processed it → reconcile now, before any retry;
+ * - `answer_lost`: timeout or reset after writing: Chat2Desk may still be processing it → reconcile
+ *   after a grace period (the row stays `sending`; the lease sweeper does it);
  * - `permanent`: Chat2Desk refused this message as it is → fail the recipient with the reason;
  * - `rate_limited` / `quota` / `credentials`: not the recipient's fault → give the row back uncounted
  *   (and pause or fail the campaign for the last two);
  * - `unknown`: an error we cannot place (a bug, the database) → leave `sending` for the lease sweeper.
  */
 export type FailureKind =
-  'not_sent_retry' | 'maybe_sent' | 'permanent' | 'rate_limited' | 'quota' | 'credentials' | 'unknown';
+  | 'not_sent_retry'
+  | 'maybe_sent'
+  | 'answer_lost'
+  | 'permanent'
+  | 'rate_limited'
+  | 'quota'
+  | 'credentials'
+  | 'unknown';
 
 export function classifySendFailure(error: unknown): FailureKind {
   if (error instanceof Chat2DeskRateLimitedError) return 'rate_limited';
   if (error instanceof Chat2DeskQuotaExhaustedError) return 'quota';
   if (error instanceof Chat2DeskAuthFailedError) return 'credentials';
+  if (error instanceof Chat2DeskAmbiguousError) return 'answer_lost';
   if (mayHaveBeenProcessed(error)) return 'maybe_sent';
   if (error instanceof Chat2DeskError) return error.retryable ? 'not_sent_retry' : 'permanent';
   return 'unknown';

@@ -16,7 +16,7 @@ export interface BatchReport {
   retried: number;
   released: number;
   failed: number;
-  /** Left in `sending` for the lease sweeper (reconciliation impossible right now). */
+  /** Left in `sending` for the lease sweeper: answer lost, or reconciliation impossible right now. */
   leftSending: number;
 }
 
@@ -38,6 +38,11 @@ export class Dispatcher {
   /** One bound for every batch in flight in this process. */
   private readonly concurrency: pLimit.Limit;
   private stopping = false;
+  /**
+   * How long a request whose answer was lost (timeout, reset) gets to land in Chat2Desk before we look
+   * for its message: looking at once could miss a request still being processed, and resend it.
+   */
+  private readonly answerGraceMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -49,6 +54,7 @@ export class Dispatcher {
     private readonly stops: CampaignStops,
   ) {
     this.settings = config.dispatch;
+    this.answerGraceMs = 2 * config.chat2desk.requestTimeoutMs;
     this.concurrency = pLimit(config.dispatch.concurrency);
   }
 
@@ -157,6 +163,14 @@ export class Dispatcher {
         return this.retryLater(recipient, errorClass, errorMessage);
       case 'maybe_sent':
         return this.reconcile(recipient, { errorClass, errorMessage });
+      case 'answer_lost':
+        return {
+          kind: 'reconcile_later',
+          recipient,
+          reconcileAt: new Date(now.getTime() + this.answerGraceMs),
+          errorClass,
+          errorMessage,
+        };
       case 'unknown':
         this.logger.error(
           { recipientId: recipient.id, err: error },
@@ -181,7 +195,7 @@ export class Dispatcher {
         recipient,
         cause?.errorClass ?? 'LeaseExpired',
         cause?.errorMessage ??
-          'the sending process stopped before recording the result; not found in Chat2Desk',
+          'no result was recorded before the lease expired (answer lost or process stopped); the message is not in Chat2Desk',
       );
     } catch (error) {
       this.logger.warn(
@@ -219,6 +233,7 @@ function summarize(claimed: number, results: AttemptResult[]): BatchReport {
     if (result.kind === 'sent') report.sent += 1;
     else if (result.kind === 'retry') report.retried += 1;
     else if (result.kind === 'release') report.released += 1;
+    else if (result.kind === 'reconcile_later') report.leftSending += 1;
     else report.failed += 1;
   }
   return report;

@@ -79,6 +79,26 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/messages']).toBeGreaterThan(0);
   });
 
+  it('a lost answer (timeout) leaves the row sending for twice the request timeout, then reconciliation finds the message', async () => {
+    const { dataSource } = testApp.database;
+    const phones = phoneRange('7915', 1);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    await worker.housekeeping();
+    testApp.sandbox.configure({
+      faults: { 'POST /v1/messages': { slowAfterProbability: 1, slowAfterMs: 500 } },
+    });
+    const dispatcher = testApp.app.get(Dispatcher);
+
+    expect(await dispatcher.runOnce()).toMatchObject({ claimed: 1, leftSending: 1 });
+    expect(await dispatcher.sweepExpiredLeases()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await dispatcher.sweepExpiredLeases()).toBe(1);
+
+    expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 1 });
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+
   it('finds the message id in the list when the send answer omits it', async () => {
     const { dataSource } = testApp.database;
     testApp.sandbox.configure({ omitMessageId: true });

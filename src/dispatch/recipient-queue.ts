@@ -18,7 +18,9 @@ export interface ClaimedRecipient {
  * What became of one claimed recipient. `sent` and `failed` are final; `retry` counts the attempt
  * and comes back after `nextAttemptAt` (or fails once attempts are used up); `release` gives the row
  * back without counting an attempt because no request reached Chat2Desk (rate limit, quota, shutdown).
- * A row that is not sent while its campaign was cancelled becomes `skipped`, as cancel did to the rest.
+ * `reconcile_later` keeps the row `sending` with its lease ending at `reconcileAt`, when the sweeper
+ * looks for the message. A row that is not sent while its campaign was cancelled becomes `skipped`,
+ * as cancel did to the rest.
  */
 export type AttemptResult =
   | { kind: 'sent'; recipient: ClaimedRecipient; messageId: number | null }
@@ -36,7 +38,14 @@ export type AttemptResult =
       errorClass?: string;
       errorMessage?: string;
     }
-  | { kind: 'failed'; recipient: ClaimedRecipient; errorClass: string; errorMessage: string };
+  | { kind: 'failed'; recipient: ClaimedRecipient; errorClass: string; errorMessage: string }
+  | {
+      kind: 'reconcile_later';
+      recipient: ClaimedRecipient;
+      reconcileAt: Date;
+      errorClass: string;
+      errorMessage: string;
+    };
 
 interface ClaimedRow {
   id: string;
@@ -137,6 +146,7 @@ export class RecipientQueue {
       kind: [] as string[],
       messageId: [] as Array<string | null>,
       nextAttemptAt: [] as Array<Date | null>,
+      leaseExpiresAt: [] as Array<Date | null>,
       errorClass: [] as Array<string | null>,
       errorMessage: [] as Array<string | null>,
     };
@@ -150,16 +160,18 @@ export class RecipientQueue {
       columns.nextAttemptAt.push(
         result.kind === 'retry' || result.kind === 'release' ? result.nextAttemptAt : null,
       );
+      columns.leaseExpiresAt.push(result.kind === 'reconcile_later' ? result.reconcileAt : null);
       columns.errorClass.push(result.kind === 'sent' ? null : (result.errorClass ?? null));
       columns.errorMessage.push(result.kind === 'sent' ? null : (result.errorMessage ?? null));
     }
     await this.sql(
       `WITH results AS (
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[])
-           AS t(id, attempt_id, kind, message_id, next_attempt_at, error_class, error_message)),
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $11::timestamptz[])
+           AS t(id, attempt_id, kind, message_id, next_attempt_at, error_class, error_message, lease_expires_at)),
        decided AS (
          SELECT t.*, CASE
              WHEN t.kind = 'sent' THEN 'sent'
+             WHEN t.kind = 'reconcile_later' THEN 'sending'
              WHEN t.kind = 'failed' OR (t.kind = 'retry' AND r.attempts >= $9) THEN 'failed'
              WHEN c.state = 'cancelled' THEN 'skipped'
              ELSE 'ready' END AS next_state
@@ -179,7 +191,9 @@ export class RecipientQueue {
            next_attempt_at = coalesce(d.next_attempt_at, r.next_attempt_at),
            last_error_class = CASE WHEN d.kind = 'sent' THEN r.last_error_class ELSE coalesce(d.error_class, r.last_error_class) END,
            last_error_message = CASE WHEN d.kind = 'sent' THEN r.last_error_message ELSE coalesce(d.error_message, r.last_error_message) END,
-           lease_owner = NULL, lease_expires_at = NULL, updated_at = $8
+           lease_owner = CASE WHEN d.next_state = 'sending' THEN r.lease_owner END,
+           lease_expires_at = CASE WHEN d.next_state = 'sending' THEN d.lease_expires_at END,
+           updated_at = $8
          FROM decided d
          WHERE r.id = d.id AND r.attempt_id = d.attempt_id AND r.state = 'sending'
          RETURNING 1)
@@ -195,6 +209,7 @@ export class RecipientQueue {
         now,
         maxAttempts,
         CANCELLED_REASON,
+        columns.leaseExpiresAt,
       ],
     );
   }
