@@ -47,6 +47,11 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
 
     const first = await worker.tick();
     expect(first.sent).toBe(20);
+    // Few unknown phones for a run starting now: looked up one by one, then created.
+    expect(testApp.sandbox.ledger().requestsByRoute).toMatchObject({
+      'GET /v1/clients': 5,
+      'POST /v1/clients': 5,
+    });
     expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 20, waiting_ready: 5 });
     const readyAt: Array<{ ready_at: Date }> = await dataSource.query(
       `SELECT ready_at FROM chat2desk_clients WHERE phone = ANY($1)`,
@@ -116,6 +121,21 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
       code: 'chat2desk_client_not_ready',
     });
     expect(testApp.sandbox.ledger().messagesSent).toBe(1);
+  });
+
+  it('syncs the account clients at 200 a page when that costs fewer requests than looking each phone up', async () => {
+    const { dataSource } = testApp.database;
+    const phones = phoneRange('7908', 25);
+    testApp.sandbox.seedClients({ phones, transport: 'whatsapp', channelId: 1 });
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+
+    const report = await worker.tick();
+
+    expect(report.sent).toBe(25);
+    // One request for the account's size, one page of clients; no lookups per phone, no creations.
+    expect(testApp.sandbox.ledger().requestsByRoute['GET /v1/clients']).toBe(2);
+    expect(testApp.sandbox.ledger().requestsByRoute['POST /v1/clients']).toBeUndefined();
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });
 
   // Last: the preparer then remembers for a while that creation is off for the account.
