@@ -12,6 +12,9 @@ export interface OptOutResult {
   contactsUpdated: number;
 }
 
+/** The phone $1 in every list, found through the (list_id, phone) unique index. */
+const IN_EVERY_LIST = 'list_id IN (SELECT id FROM contact_lists) AND phone = $1';
+
 /** The global do-not-contact register: campaigns skip every contact flagged here. */
 @Injectable()
 export class OptOutService {
@@ -26,7 +29,7 @@ export class OptOutService {
         [digits, source, reason ?? null],
       );
       const [, contactsUpdated] = (await manager.query(
-        `UPDATE contacts SET opted_out = true, updated_at = now() WHERE phone = $1 AND NOT opted_out`,
+        `UPDATE contacts SET opted_out = true, updated_at = now() WHERE ${IN_EVERY_LIST} AND NOT opted_out`,
         [digits],
       )) as [unknown, number];
       return { phone: digits, created: inserted.length > 0, contactsUpdated };
@@ -39,7 +42,7 @@ export class OptOutService {
     return this.dataSource.transaction(async (manager) => {
       // UPDATE and DELETE answer [rows, affected] through TypeORM's postgres driver.
       const [, deleted] = (await manager.query(`DELETE FROM opt_outs WHERE phone = $1`, [digits])) as [unknown, number];
-      await manager.query(`UPDATE contacts SET opted_out = false, updated_at = now() WHERE phone = $1 AND opted_out`, [digits]);
+      await manager.query(`UPDATE contacts SET opted_out = false, updated_at = now() WHERE ${IN_EVERY_LIST} AND opted_out`, [digits]);
       return deleted > 0;
     });
   }
