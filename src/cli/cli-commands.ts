@@ -16,6 +16,7 @@
  * `migrate`, without a database), so they work on a fresh or broken install.
  */
 import { CAMPAIGNS_COMMANDS } from '../campaigns/campaigns.commands';
+import { CONTACTS_COMMANDS } from '../contacts/contacts.commands';
 import { DELIVERY_COMMANDS } from '../delivery/delivery.commands';
 import { REPORTS_COMMANDS } from '../reports/reports.commands';
 import { ApiKeyCommand } from './commands/api-key.command';
@@ -28,4 +29,4 @@ export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxComman
 export const DATABASE_COMMAND_NAMES = ['migrate'];
 export const STANDALONE_COMMAND_NAMES = ['migrate', 'api-key', 'sandbox'];
 
-export const APP_COMMANDS = [...CAMPAIGNS_COMMANDS, ...DELIVERY_COMMANDS, ...REPORTS_COMMANDS];
+export const APP_COMMANDS = [...CONTACTS_COMMANDS, ...CAMPAIGNS_COMMANDS, ...DELIVERY_COMMANDS, ...REPORTS_COMMANDS];
