@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   mkdirSync(TMP, { recursive: true });
   const csv = join(TMP, `contacts-${rows}.csv`);
   const generated = await generateCsv(csv, rows);
-  console.log(`Generated ${csv}: ${rows} rows, ${(generated.bytes / 1e6).toFixed(1)} MB (${generated.invalid} invalid, ${generated.duplicates} repeated phones)`);
+  console.log(
+    `Generated ${csv}: ${rows} rows, ${(generated.bytes / 1e6).toFixed(1)} MB (${generated.invalid} invalid, ${generated.duplicates} repeated phones)`,
+  );
 
   const database = await provisionDatabase();
   try {
@@ -57,14 +59,30 @@ async function main(): Promise<void> {
 }
 
 async function importOnce(databaseUrl: string, csv: string) {
-  const config = loadAppConfig({ DATABASE_URL: databaseUrl, DATA_DIR: join(TMP, 'data'), LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' });
-  @Module({ imports: [CoreModule.forRoot(config), TypeOrmModule.forRoot(buildTypeOrmOptions(databaseUrl)), ContactsModule] })
+  const config = loadAppConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: join(TMP, 'data'),
+    LOG_LEVEL: 'silent',
+    SCHEDULER_ENABLED: 'false',
+  });
+  @Module({
+    imports: [
+      CoreModule.forRoot(config),
+      TypeOrmModule.forRoot(buildTypeOrmOptions(databaseUrl)),
+      ContactsModule,
+    ],
+  })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   try {
     const list = await app.get(ContactListsService).create(`bench ${new Date().toISOString()}`);
     const imports = app.get(ImportService);
-    const job = await imports.create({ listId: list.id, filePath: csv, originalName: 'contacts.csv', defaultCountry: 'RU' });
+    const job = await imports.create({
+      listId: list.id,
+      filePath: csv,
+      originalName: 'contacts.csv',
+      defaultCountry: 'RU',
+    });
     const baselineRss = process.memoryUsage.rss();
     const rss = new PeakRss();
     const started = process.hrtime.bigint();
@@ -96,18 +114,38 @@ async function importOnce(databaseUrl: string, csv: string) {
 function runCompiledChild(databaseUrl: string, csv: string): Awaited<ReturnType<typeof importOnce>> {
   console.log('Compiling to bench/tmp/dist (the import runs as compiled JavaScript)…');
   try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', DIST, '--noEmit', 'false', '--incremental', 'false', '--sourceMap', 'false'], {
-      cwd: join(__dirname, '..'),
-      stdio: 'ignore',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        'tsconfig.json',
+        '--outDir',
+        DIST,
+        '--noEmit',
+        'false',
+        '--incremental',
+        'false',
+        '--sourceMap',
+        'false',
+      ],
+      {
+        cwd: join(__dirname, '..'),
+        stdio: 'ignore',
+      },
+    );
   } catch {
     // Type errors elsewhere in the tree still emit JavaScript; a missing file below is the real failure.
   }
   try {
-    const output = execFileSync(process.execPath, [join(DIST, 'bench', 'import.bench.js'), '--child', '--database', databaseUrl, '--csv', csv], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const output = execFileSync(
+      process.execPath,
+      [join(DIST, 'bench', 'import.bench.js'), '--child', '--database', databaseUrl, '--csv', csv],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     return JSON.parse(output.trim().split('\n').pop()!);
   } finally {
     rmSync(DIST, { recursive: true, force: true }); // compiled copies would otherwise be linted and type-checked
@@ -146,7 +184,10 @@ async function provisionDatabase(): Promise<{ url: string; stop(): Promise<void>
 /** Samples the whole process (main thread, parser thread, buffers) every 20 ms. */
 class PeakRss {
   peak = process.memoryUsage.rss();
-  private readonly timer = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage.rss())), 20);
+  private readonly timer = setInterval(
+    () => (this.peak = Math.max(this.peak, process.memoryUsage.rss())),
+    20,
+  );
 
   stop(): void {
     clearInterval(this.timer);
@@ -172,7 +213,10 @@ function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnc
   ].join('\n');
   const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
   const pattern = /<!-- import-bench:start -->[\s\S]*?<!-- import-bench:end -->/;
-  writeFileSync(RESULTS, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    RESULTS,
+    pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`,
+  );
   console.log(`Recorded in ${RESULTS}`);
 }
 

@@ -50,7 +50,10 @@ export class ContactListsService {
       const byId = await repository.findOneBy({ id: idOrName });
       if (byId) return byId;
     }
-    return repository.createQueryBuilder('list').where('lower(list.name) = lower(:name)', { name: idOrName.trim() }).getOne();
+    return repository
+      .createQueryBuilder('list')
+      .where('lower(list.name) = lower(:name)', { name: idOrName.trim() })
+      .getOne();
   }
 
   async rename(id: string, name: string): Promise<ContactList> {
@@ -66,7 +69,12 @@ export class ContactListsService {
       await this.dataSource.getRepository(ContactList).delete({ id });
     } catch (error) {
       if (pgCode(error) === '23503') {
-        throw new DomainError('conflict', 'list_in_use', `List ${id} is used by campaigns; delete or change them first`, { id });
+        throw new DomainError(
+          'conflict',
+          'list_in_use',
+          `List ${id} is used by campaigns; delete or change them first`,
+          { id },
+        );
       }
       throw error;
     }
@@ -77,15 +85,18 @@ export class ContactListsService {
       return await this.dataSource.getRepository(ContactList).save(list);
     } catch (error) {
       if (pgCode(error) === '23505') {
-        throw new DomainError('conflict', 'list_name_taken', `A list named "${list.name}" already exists`, { name: list.name });
+        throw new DomainError('conflict', 'list_name_taken', `A list named "${list.name}" already exists`, {
+          name: list.name,
+        });
       }
       throw error;
     }
   }
 
   private async summaries(id?: string): Promise<ContactListSummary[]> {
-    const rows: Array<ContactListSummary & { contacts: string; optedOut: string }> = await this.dataSource.query(
-      `SELECT l.id, l.name, l.created_at AS "createdAt", l.updated_at AS "updatedAt",
+    const rows: Array<ContactListSummary & { contacts: string; optedOut: string }> =
+      await this.dataSource.query(
+        `SELECT l.id, l.name, l.created_at AS "createdAt", l.updated_at AS "updatedAt",
               coalesce(c.contacts, 0) AS contacts, coalesce(c.opted_out, 0) AS "optedOut"
        FROM contact_lists l
        LEFT JOIN LATERAL (
@@ -93,8 +104,8 @@ export class ContactListsService {
        ) c ON true
        ${id ? 'WHERE l.id = $1' : ''}
        ORDER BY l.created_at, l.name`,
-      id ? [id] : [],
-    );
+        id ? [id] : [],
+      );
     return rows.map((row) => ({ ...row, contacts: Number(row.contacts), optedOut: Number(row.optedOut) }));
   }
 }
@@ -102,7 +113,8 @@ export class ContactListsService {
 function validName(name: string): string {
   const trimmed = (name ?? '').trim();
   if (!trimmed) throw new InvalidInputError('name', 'must not be empty');
-  if (trimmed.length > MAX_NAME_LENGTH) throw new InvalidInputError('name', `must be at most ${MAX_NAME_LENGTH} characters`);
+  if (trimmed.length > MAX_NAME_LENGTH)
+    throw new InvalidInputError('name', `must be at most ${MAX_NAME_LENGTH} characters`);
   return trimmed;
 }
 

@@ -15,18 +15,29 @@ async function api(method: string, path: string, body?: unknown) {
   });
   // Decoded by hand: Response.text() would drop the BOM that rejected.csv must start with.
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
-  return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  };
 }
 
 // Response bodies are asserted field by field; their shapes are what is under test.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-async function upload(listId: string, file: { name: string; content: Buffer | string }, fields: Record<string, string> = {}) {
+async function upload(
+  listId: string,
+  file: { name: string; content: Buffer | string },
+  fields: Record<string, string> = {},
+) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([file.content]), file.name);
-  const response = await fetch(`${app.url}/api/lists/${listId}/imports`, { method: 'POST', headers: app.auth, body: form });
+  const response = await fetch(`${app.url}/api/lists/${listId}/imports`, {
+    method: 'POST',
+    headers: app.auth,
+    body: form,
+  });
   return { status: response.status, body: (await response.json()) as Json };
 }
 
@@ -50,7 +61,10 @@ describe('lists REST', () => {
 
     expect((await api('GET', '/api/lists')).body.map((list: { id: string }) => list.id)).toContain(id);
     expect((await api('GET', `/api/lists/${id}`)).body).toMatchObject({ id, name: 'Newsletter' });
-    expect((await api('PATCH', `/api/lists/${id}`, { name: 'Weekly newsletter' })).body).toMatchObject({ id, name: 'Weekly newsletter' });
+    expect((await api('PATCH', `/api/lists/${id}`, { name: 'Weekly newsletter' })).body).toMatchObject({
+      id,
+      name: 'Weekly newsletter',
+    });
     expect((await api('DELETE', `/api/lists/${id}`)).status).toBe(204);
     expect((await api('GET', `/api/lists/${id}`)).status).toBe(404);
   });
@@ -84,12 +98,25 @@ describe('imports REST', () => {
   beforeAll(async () => (listId = (await api('POST', '/api/lists', { name: 'Imported' })).body.id));
 
   it('accepts a multipart upload (202), finishes in the background, pages and searches contacts, serves rejected.csv', async () => {
-    const accepted = await upload(listId, fixture('excel-cp1251-semicolon.csv'), { defaultCountry: 'ru', mode: 'update' });
+    const accepted = await upload(listId, fixture('excel-cp1251-semicolon.csv'), {
+      defaultCountry: 'ru',
+      mode: 'update',
+    });
     expect(accepted.status).toBe(202);
     expect(accepted.body).toEqual({ id: expect.any(String), status: 'queued' });
 
     const job = await waitForImport(accepted.body.id);
-    expect(job).toMatchObject({ listId, status: 'completed', rows: 7, imported: 4, updated: 0, duplicates: 1, invalid: 2, error: null, defaultCountry: 'RU' });
+    expect(job).toMatchObject({
+      listId,
+      status: 'completed',
+      rows: 7,
+      imported: 4,
+      updated: 0,
+      duplicates: 1,
+      invalid: 2,
+      error: null,
+      defaultCountry: 'RU',
+    });
     expect(job.startedAt).toEqual(expect.any(String));
     expect(job.finishedAt).toEqual(expect.any(String));
 
@@ -98,8 +125,13 @@ describe('imports REST', () => {
     expect(page.body.items.map((c: { phone: string }) => c.phone)).toEqual(['79167654321', '79161112233']);
     const byName = await api('GET', `/api/lists/${listId}/contacts?search=${encodeURIComponent('петрова')}`);
     expect(byName.body.items.map((c: { name: string }) => c.name)).toEqual(['Петрова Анна']);
-    const byPhone = await api('GET', `/api/lists/${listId}/contacts?search=${encodeURIComponent('+7 (495)')}`);
-    expect(byPhone.body.items.map((c: { phone: string; phoneType: string }) => [c.phone, c.phoneType])).toEqual([['74951234567', 'fixed_line']]);
+    const byPhone = await api(
+      'GET',
+      `/api/lists/${listId}/contacts?search=${encodeURIComponent('+7 (495)')}`,
+    );
+    expect(
+      byPhone.body.items.map((c: { phone: string; phoneType: string }) => [c.phone, c.phoneType]),
+    ).toEqual([['74951234567', 'fixed_line']]);
     expect((await api('GET', `/api/lists/${listId}/contacts?limit=0`)).status).toBe(400);
     expect((await api('GET', `/api/lists/${listId}`)).body.contacts).toBe(4);
 
@@ -134,13 +166,19 @@ describe('imports REST', () => {
 
     const form = new FormData();
     form.append('mode', 'skip');
-    const noFile = await fetch(`${app.url}/api/lists/${listId}/imports`, { method: 'POST', headers: app.auth, body: form });
+    const noFile = await fetch(`${app.url}/api/lists/${listId}/imports`, {
+      method: 'POST',
+      headers: app.auth,
+      body: form,
+    });
     expect(noFile.status).toBe(400);
     expect(((await noFile.json()) as Json).message).toMatch(/^file:/);
   });
 
   it('answers 404 for an unknown list and 413 over the size limit', async () => {
-    expect((await upload('00000000-0000-0000-0000-000000000000', fixture('utf8-bom-crlf.csv'))).status).toBe(404);
+    expect((await upload('00000000-0000-0000-0000-000000000000', fixture('utf8-bom-crlf.csv'))).status).toBe(
+      404,
+    );
     const big = `phone,name\n${'79161234567,Someone\n'.repeat(60_000)}`; // ~1.2 MB, limit is 1 MB here
     const tooLarge = await upload(listId, { name: 'big.csv', content: big });
     expect(tooLarge.status).toBe(413);

@@ -32,9 +32,18 @@ export interface ContactsHarness {
 export async function createContactsHarness(): Promise<ContactsHarness> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'c2d-contacts-'));
-  const config = loadAppConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' });
+  const config = loadAppConfig({
+    DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SCHEDULER_ENABLED: 'false',
+  });
   const module = await Test.createTestingModule({
-    imports: [CoreModule.forRoot(config), TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)), ContactsModule],
+    imports: [
+      CoreModule.forRoot(config),
+      TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
+      ContactsModule,
+    ],
   })
     .setLogger(false as never)
     .compile();

@@ -9,9 +9,15 @@ afterAll(() => harness.close());
 afterEach(() => (process.exitCode = undefined));
 
 /** Runs a command as the CLI would and returns what it printed on stdout. */
-async function run(command: { run(params: string[], options: object): Promise<void> }, params: string[], options: object): Promise<string> {
+async function run(
+  command: { run(params: string[], options: object): Promise<void> },
+  params: string[],
+  options: object,
+): Promise<string> {
   let out = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
   const error = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     await command.run(params, options);
@@ -27,11 +33,27 @@ describe('CLI: import and lists', () => {
 
   it('imports into a list by name (created on request) and prints the counts as JSON', async () => {
     const file = join(FIXTURES, 'google-contacts.csv');
-    const out = await run(importCommand(), [file], { list: 'From CLI', createList: true, defaultCountry: 'RU', json: true });
+    const out = await run(importCommand(), [file], {
+      list: 'From CLI',
+      createList: true,
+      defaultCountry: 'RU',
+      json: true,
+    });
     expect(process.exitCode).toBe(ExitCode.Ok);
-    expect(JSON.parse(out)).toMatchObject({ status: 'completed', rows: 5, imported: 4, duplicates: 1, invalid: 0 });
+    expect(JSON.parse(out)).toMatchObject({
+      status: 'completed',
+      rows: 5,
+      imported: 4,
+      duplicates: 1,
+      invalid: 0,
+    });
 
-    const again = await run(importCommand(), [file], { list: 'from cli', mode: 'skip', defaultCountry: 'RU', json: true });
+    const again = await run(importCommand(), [file], {
+      list: 'from cli',
+      mode: 'skip',
+      defaultCountry: 'RU',
+      json: true,
+    });
     expect(JSON.parse(again)).toMatchObject({ status: 'completed', rows: 5, imported: 0, duplicates: 5 });
 
     const lists = JSON.parse(await run(new ListsCommand(harness.lists), [], { json: true }));
@@ -39,7 +61,10 @@ describe('CLI: import and lists', () => {
   });
 
   it('exits non-zero with the job error when the file is refused, and 3 for an unknown list', async () => {
-    const refused = await run(importCommand(), [join(FIXTURES, 'no-phone-column.csv')], { list: 'From CLI', json: true });
+    const refused = await run(importCommand(), [join(FIXTURES, 'no-phone-column.csv')], {
+      list: 'From CLI',
+      json: true,
+    });
     expect(process.exitCode).toBe(ExitCode.Usage);
     expect(JSON.parse(refused).error.message).toMatch(/failed: No phone column found/);
 

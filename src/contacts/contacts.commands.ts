@@ -31,7 +31,8 @@ export class ImportFailedError extends DomainError {
 @Command({
   name: 'import',
   arguments: '<file>',
-  description: 'Import a CSV into a list (by name or id) and print the counts; exit code 2 when the file is refused',
+  description:
+    'Import a CSV into a list (by name or id) and print the counts; exit code 2 when the file is refused',
 })
 export class ImportCommand extends CliCommand<ImportOptions> {
   constructor(
@@ -58,7 +59,9 @@ export class ImportCommand extends CliCommand<ImportOptions> {
       nameColumn: options.nameColumn,
     });
     const progress = startProgress(options, `Importing ${basename(path)}`, job.fileBytes);
-    const done = await this.imports.run(job.id, (step) => progress.update(step.bytesRead)).finally(() => progress.stop());
+    const done = await this.imports
+      .run(job.id, (step) => progress.update(step.bytesRead))
+      .finally(() => progress.stop());
     const result = ImportResponse.of(done);
     if (result.status !== 'completed') throw new ImportFailedError(result);
     printResult(options, result, describeImport);
@@ -81,15 +84,25 @@ export class ImportCommand extends CliCommand<ImportOptions> {
     return true;
   }
 
-  @Option({ flags: '--default-country <code>', description: 'ISO 3166 alpha-2 country for numbers without +country code, e.g. RU' })
+  @Option({
+    flags: '--default-country <code>',
+    description: 'ISO 3166 alpha-2 country for numbers without +country code, e.g. RU',
+  })
   parseDefaultCountry(value: string): string {
-    if (!/^[a-z]{2}$/i.test(value)) throw new UsageError(`--default-country: expected a two-letter country code such as RU, got "${value}"`);
+    if (!/^[a-z]{2}$/i.test(value))
+      throw new UsageError(
+        `--default-country: expected a two-letter country code such as RU, got "${value}"`,
+      );
     return value.toUpperCase();
   }
 
-  @Option({ flags: '--mode <update|skip>', description: 'phones already in the list: update them (default) or skip them' })
+  @Option({
+    flags: '--mode <update|skip>',
+    description: 'phones already in the list: update them (default) or skip them',
+  })
   parseMode(value: string): ImportMode {
-    if (value !== 'update' && value !== 'skip') throw new UsageError(`--mode: expected update or skip, got "${value}"`);
+    if (value !== 'update' && value !== 'skip')
+      throw new UsageError(`--mode: expected update or skip, got "${value}"`);
     return value;
   }
 
@@ -115,7 +128,12 @@ export class ListsCommand extends CliCommand {
     printResult(options, lists, (all) =>
       all.length === 0
         ? 'No lists yet: import one with `import <file> --list <name> --create-list`'
-        : all.map((list) => `${list.id}  ${String(list.contacts).padStart(9)} contacts  ${list.optedOut} opted out  ${list.name}`).join('\n'),
+        : all
+            .map(
+              (list) =>
+                `${list.id}  ${String(list.contacts).padStart(9)} contacts  ${list.optedOut} opted out  ${list.name}`,
+            )
+            .join('\n'),
     );
   }
 }

@@ -35,15 +35,18 @@ export class ContactsService {
     await this.lists.assertExists(listId);
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const offset = Math.max(query.offset ?? 0, 0);
-    const builder = this.dataSource.getRepository(Contact).createQueryBuilder('contact').where('contact.list_id = :listId', { listId });
+    const builder = this.dataSource
+      .getRepository(Contact)
+      .createQueryBuilder('contact')
+      .where('contact.list_id = :listId', { listId });
     const search = query.search?.trim();
     if (search) {
       const digits = search.replace(/\D/g, '');
       const pattern = `%${escapeLike(search)}%`;
-      builder.andWhere(
-        digits.length > 0 ? `(${NAME_MATCHES} OR contact.phone LIKE :digits)` : NAME_MATCHES,
-        { pattern, digits: `%${digits}%` },
-      );
+      builder.andWhere(digits.length > 0 ? `(${NAME_MATCHES} OR contact.phone LIKE :digits)` : NAME_MATCHES, {
+        pattern,
+        digits: `%${digits}%`,
+      });
     }
     const [items, total] = await builder.orderBy('contact.id').skip(offset).take(limit).getManyAndCount();
     return { items, total, limit, offset };

@@ -7,9 +7,18 @@ let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));
 afterAll(() => harness.close());
 
-async function importFixture(file: string, options: { mode?: ImportMode; defaultCountry?: string | null; listName?: string; phoneColumn?: string } = {}) {
+async function importFixture(
+  file: string,
+  options: {
+    mode?: ImportMode;
+    defaultCountry?: string | null;
+    listName?: string;
+    phoneColumn?: string;
+  } = {},
+) {
   const list = options.listName
-    ? ((await harness.lists.findByIdOrName(options.listName)) ?? (await harness.lists.create(options.listName)))
+    ? ((await harness.lists.findByIdOrName(options.listName)) ??
+      (await harness.lists.create(options.listName)))
     : await harness.lists.create(`${file} ${Math.random()}`);
   // Uploads live in the imports directory and belong to their job, as the API stores them.
   const stored = join(harness.imports.importsDir, `${Math.random().toString(36).slice(2)}.upload`);
@@ -44,7 +53,15 @@ async function rejected(importId: string) {
 describe('import: real-world file shapes (exact counts)', () => {
   it('Excel cp1251 with ";": ФИО/Телефон headers, RU formats, landline flagged, blank row ignored', async () => {
     const { list, job, stored } = await importFixture('excel-cp1251-semicolon.csv');
-    expect(counts(job)).toEqual({ status: 'completed', rows: 7, imported: 4, updated: 0, duplicates: 1, invalid: 2, error: null });
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 7,
+      imported: 4,
+      updated: 0,
+      duplicates: 1,
+      invalid: 2,
+      error: null,
+    });
     const contacts = await contactsOf(list.id);
     expect(contacts.map((c) => [c.phone, c.name, c.phoneType, c.country])).toEqual([
       ['79161234567', 'Иванов Иван', 'mobile', 'RU'],
@@ -63,7 +80,15 @@ describe('import: real-world file shapes (exact counts)', () => {
 
   it('Google Contacts export: name parts joined, "Phone 1 - Value" with ":::", falls back to Phone 2', async () => {
     const { list, job } = await importFixture('google-contacts.csv');
-    expect(counts(job)).toEqual({ status: 'completed', rows: 5, imported: 4, updated: 0, duplicates: 1, invalid: 0, error: null });
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 5,
+      imported: 4,
+      updated: 0,
+      duplicates: 1,
+      invalid: 0,
+      error: null,
+    });
     expect((await contactsOf(list.id)).map((c) => [c.phone, c.name])).toEqual([
       ['16502530000', 'John Smith'],
       ['79165551234', 'Мария Петровна Иванова'],
@@ -74,7 +99,15 @@ describe('import: real-world file shapes (exact counts)', () => {
 
   it('Outlook export: Mobile Phone preferred, Business Phone used when it is the only one, multi-line notes kept', async () => {
     const { list, job } = await importFixture('outlook.csv');
-    expect(counts(job)).toEqual({ status: 'completed', rows: 4, imported: 2, updated: 0, duplicates: 1, invalid: 1, error: null });
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 4,
+      imported: 2,
+      updated: 0,
+      duplicates: 1,
+      invalid: 1,
+      error: null,
+    });
     const [olga, boris] = await contactsOf(list.id);
     expect([olga.phone, olga.name, olga.phoneType]).toEqual(['79031112233', 'Olga Smirnova', 'mobile']);
     expect([boris.phone, boris.phoneType]).toEqual(['74959876543', 'fixed_line']);
@@ -84,7 +117,15 @@ describe('import: real-world file shapes (exact counts)', () => {
 
   it('UTF-8 with BOM and CRLF: quoted multi-line name, emoji and Cyrillic, line numbers count the embedded break', async () => {
     const { list, job } = await importFixture('utf8-bom-crlf.csv');
-    expect(counts(job)).toEqual({ status: 'completed', rows: 6, imported: 4, updated: 0, duplicates: 0, invalid: 2, error: null });
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 6,
+      imported: 4,
+      updated: 0,
+      duplicates: 0,
+      invalid: 2,
+      error: null,
+    });
     expect((await contactsOf(list.id)).map((c) => [c.phone, c.name])).toEqual([
       ['79161234567', 'Анна 🌸'],
       ['79162345678', 'Ivanov, Ivan'],
@@ -100,7 +141,15 @@ describe('import: real-world file shapes (exact counts)', () => {
 
   it('Excel "Unicode Text" (UTF-16LE, tab): Имя + Фамилия make the name', async () => {
     const { list, job } = await importFixture('excel-unicode-text.txt');
-    expect(counts(job)).toEqual({ status: 'completed', rows: 3, imported: 2, updated: 0, duplicates: 0, invalid: 1, error: null });
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 3,
+      imported: 2,
+      updated: 0,
+      duplicates: 0,
+      invalid: 1,
+      error: null,
+    });
     expect((await contactsOf(list.id)).map((c) => [c.phone, c.name, c.attributes.Сегмент])).toEqual([
       ['79160000001', 'Иван Иванов', 'VIP'],
       ['79160000002', 'Пётр', undefined],
@@ -117,18 +166,46 @@ describe('import: duplicates within the file and against the list', () => {
   it('first import dedupes the file; update mode merges attributes; skip mode counts the list as duplicates', async () => {
     const listName = 'dedupe';
     const first = await importFixture('duplicates-and-invalid.csv', { listName });
-    expect(counts(first.job)).toEqual({ status: 'completed', rows: 8, imported: 4, updated: 0, duplicates: 2, invalid: 2, error: null });
+    expect(counts(first.job)).toEqual({
+      status: 'completed',
+      rows: 8,
+      imported: 4,
+      updated: 0,
+      duplicates: 2,
+      invalid: 2,
+      error: null,
+    });
 
-    await harness.dataSource.query(`UPDATE contacts SET attributes = attributes || '{"crm_id": "7"}' WHERE phone = '79160000010'`);
+    await harness.dataSource.query(
+      `UPDATE contacts SET attributes = attributes || '{"crm_id": "7"}' WHERE phone = '79160000010'`,
+    );
     const update = await importFixture('duplicates-and-invalid.csv', { listName, mode: 'update' });
-    expect(counts(update.job)).toEqual({ status: 'completed', rows: 8, imported: 0, updated: 4, duplicates: 2, invalid: 2, error: null });
+    expect(counts(update.job)).toEqual({
+      status: 'completed',
+      rows: 8,
+      imported: 0,
+      updated: 4,
+      duplicates: 2,
+      invalid: 2,
+      error: null,
+    });
     const [first10] = (await harness.contacts.browse(first.list.id, { search: '79160000010' })).items;
     expect(first10.attributes).toEqual({ tier: 'gold', crm_id: '7' });
 
     const skip = await importFixture('duplicates-and-invalid.csv', { listName, mode: 'skip' });
-    expect(counts(skip.job)).toEqual({ status: 'completed', rows: 8, imported: 0, updated: 0, duplicates: 6, invalid: 2, error: null });
+    expect(counts(skip.job)).toEqual({
+      status: 'completed',
+      rows: 8,
+      imported: 0,
+      updated: 0,
+      duplicates: 6,
+      invalid: 2,
+      error: null,
+    });
     const skipped = await rejected(skip.job.id);
-    expect(skipped.filter((r) => r.reason === 'already in the list (mode skip)').map((r) => r.line)).toEqual([2, 3, 5, 9]);
+    expect(skipped.filter((r) => r.reason === 'already in the list (mode skip)').map((r) => r.line)).toEqual([
+      2, 3, 5, 9,
+    ]);
     expect((await harness.contacts.browse(first.list.id)).total).toBe(4);
   });
 
@@ -159,9 +236,21 @@ describe('import: malformed files end the job with a clear error and import noth
 
   it('a 10 MB line names the line and leaves the list untouched', async () => {
     const file = join(harness.config.dataDir, 'long-line.csv');
-    writeFileSync(file, `phone,name\n79161234567,Anna\n79161234568,${'x'.repeat(10 * 1024 * 1024)}\n79161234569,Clara\n`);
+    writeFileSync(
+      file,
+      `phone,name\n79161234567,Anna\n79161234568,${'x'.repeat(10 * 1024 * 1024)}\n79161234569,Clara\n`,
+    );
     const list = await harness.lists.create('long line');
-    const job = await harness.imports.run((await harness.imports.create({ listId: list.id, filePath: file, originalName: 'long-line.csv', defaultCountry: 'RU' })).id);
+    const job = await harness.imports.run(
+      (
+        await harness.imports.create({
+          listId: list.id,
+          filePath: file,
+          originalName: 'long-line.csv',
+          defaultCountry: 'RU',
+        })
+      ).id,
+    );
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/row starting at line 3 is longer than 1 MB/);
     expect((await harness.contacts.browse(list.id)).total).toBe(0);
@@ -170,6 +259,8 @@ describe('import: malformed files end the job with a clear error and import noth
 
   it('an explicit phoneColumn that is not in the file is named in the error', async () => {
     const { job } = await importFixture('utf8-bom-crlf.csv', { phoneColumn: 'Mobile' });
-    expect(job.error).toMatch(/phoneColumn "Mobile" is not a column of the file; its headers are: "phone", "name", "city"/);
+    expect(job.error).toMatch(
+      /phoneColumn "Mobile" is not a column of the file; its headers are: "phone", "name", "city"/,
+    );
   });
 });

@@ -19,7 +19,12 @@ async function contactCount(listId: string): Promise<number> {
 describe('import jobs survive a restart', () => {
   it('a job left "running" by a dead process is run again from its file, counted once', async () => {
     const list = await harness.lists.create('left running');
-    const job = await harness.imports.create({ listId: list.id, filePath: storeUpload(join(FIXTURES, 'duplicates-and-invalid.csv')), originalName: 'c.csv', defaultCountry: 'RU' });
+    const job = await harness.imports.create({
+      listId: list.id,
+      filePath: storeUpload(join(FIXTURES, 'duplicates-and-invalid.csv')),
+      originalName: 'c.csv',
+      defaultCountry: 'RU',
+    });
     // What a killed process leaves: status running, an attempt counted, progress, no committed rows.
     await harness.dataSource.query(
       `UPDATE contact_imports SET status = 'running', attempts = 1, started_at = now(), progress_rows = 5 WHERE id = $1`,
@@ -27,7 +32,16 @@ describe('import jobs survive a restart', () => {
     );
 
     const [resumed] = await harness.imports.resumeUnfinished();
-    expect(resumed).toMatchObject({ id: job.id, status: 'completed', rows: 8, imported: 4, updated: 0, duplicates: 2, invalid: 2, attempts: 2 });
+    expect(resumed).toMatchObject({
+      id: job.id,
+      status: 'completed',
+      rows: 8,
+      imported: 4,
+      updated: 0,
+      duplicates: 2,
+      invalid: 2,
+      attempts: 2,
+    });
     expect(await contactCount(list.id)).toBe(4);
     expect(existsSync(job.filePath)).toBe(false);
 
@@ -42,9 +56,15 @@ describe('import jobs survive a restart', () => {
     const source = join(harness.config.dataDir, 'many.csv');
     const rows = 60_000;
     let csv = 'phone,name\n';
-    for (let index = 0; index < rows; index++) csv += `7916${String(index).padStart(7, '0')},Contact ${index}\n`;
+    for (let index = 0; index < rows; index++)
+      csv += `7916${String(index).padStart(7, '0')},Contact ${index}\n`;
     writeFileSync(source, csv);
-    const job = await harness.imports.create({ listId: list.id, filePath: storeUpload(source), originalName: 'many.csv', defaultCountry: 'RU' });
+    const job = await harness.imports.create({
+      listId: list.id,
+      filePath: storeUpload(source),
+      originalName: 'many.csv',
+      defaultCountry: 'RU',
+    });
 
     let stopped = false;
     const interrupted = await harness.imports.run(job.id, () => {
@@ -55,17 +75,32 @@ describe('import jobs survive a restart', () => {
     expect(stopped).toBe(true);
     expect(interrupted.status).toBe('running');
     expect(await contactCount(list.id)).toBe(0);
-    const rejections = await harness.dataSource.query(`SELECT count(*)::int AS n FROM contact_import_rejections WHERE import_id = $1`, [job.id]);
+    const rejections = await harness.dataSource.query(
+      `SELECT count(*)::int AS n FROM contact_import_rejections WHERE import_id = $1`,
+      [job.id],
+    );
     expect(rejections[0].n).toBe(0);
 
     const [resumed] = await harness.imports.resumeUnfinished();
-    expect(resumed).toMatchObject({ status: 'completed', rows, imported: rows, duplicates: 0, invalid: 0, attempts: 2 });
+    expect(resumed).toMatchObject({
+      status: 'completed',
+      rows,
+      imported: rows,
+      duplicates: 0,
+      invalid: 0,
+      attempts: 2,
+    });
     expect(await contactCount(list.id)).toBe(rows);
   });
 
   it('two processes resuming the same job at once import it once', async () => {
     const list = await harness.lists.create('raced');
-    const job = await harness.imports.create({ listId: list.id, filePath: storeUpload(join(FIXTURES, 'outlook.csv')), originalName: 'o.csv', defaultCountry: 'RU' });
+    const job = await harness.imports.create({
+      listId: list.id,
+      filePath: storeUpload(join(FIXTURES, 'outlook.csv')),
+      originalName: 'o.csv',
+      defaultCountry: 'RU',
+    });
     const second = await createSecondService();
     try {
       const [first, other] = await Promise.all([harness.imports.run(job.id), second.imports.run(job.id)]);
@@ -88,7 +123,11 @@ async function createSecondService() {
   const { ContactsModule } = await import('./contacts.module');
   const { ImportService } = await import('./import.service');
   const module = await Test.createTestingModule({
-    imports: [CoreModule.forRoot(harness.config), TypeOrmModule.forRoot(buildTypeOrmOptions(harness.database.url)), ContactsModule],
+    imports: [
+      CoreModule.forRoot(harness.config),
+      TypeOrmModule.forRoot(buildTypeOrmOptions(harness.database.url)),
+      ContactsModule,
+    ],
   })
     .setLogger(false as never)
     .compile();

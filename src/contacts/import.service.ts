@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -16,7 +23,12 @@ import { ContactImport, ImportMode } from './entities/contact-import.entity';
 import { ParsedBatch } from './import/contacts-file-parser';
 import { MalformedFileError } from './import/file-sniffer';
 import { ImportAbortedError, parseInWorker } from './import/parser-thread';
-import { COPY_CONTACTS_SQL, COPY_STAGING_SQL, CREATE_STAGING_SQL, mergeStagedContacts } from './import/staging-merge';
+import {
+  COPY_CONTACTS_SQL,
+  COPY_STAGING_SQL,
+  CREATE_STAGING_SQL,
+  mergeStagedContacts,
+} from './import/staging-merge';
 
 export interface NewImport {
   listId: string;
@@ -76,7 +88,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (!this.config.schedulerEnabled) return;
-    void this.resumeUnfinished().catch((error: unknown) => this.logger.error(`Resuming imports failed: ${String(error)}`));
+    void this.resumeUnfinished().catch((error: unknown) =>
+      this.logger.error(`Resuming imports failed: ${String(error)}`),
+    );
   }
 
   /** Shutdown: stop the attempts in flight; they roll back and resume on the next start. */
@@ -106,7 +120,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async get(id: string): Promise<ContactImport> {
-    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.getRepository(ContactImport).findOneBy({ id }) : null;
+    const job = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.dataSource.getRepository(ContactImport).findOneBy({ id })
+      : null;
     if (!job) throw new NotFoundError('Import', id);
     return job;
   }
@@ -114,7 +130,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   /** A list's import history, newest first. */
   async listForList(listId: string): Promise<ContactImport[]> {
     await this.lists.assertExists(listId);
-    return this.dataSource.getRepository(ContactImport).find({ where: { listId }, order: { createdAt: 'DESC' } });
+    return this.dataSource
+      .getRepository(ContactImport)
+      .find({ where: { listId }, order: { createdAt: 'DESC' } });
   }
 
   /** Starts the job in this process without waiting (the API answers 202 right away). */
@@ -145,7 +163,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Rejected rows in line order, read page by page so a big report never sits in memory. */
   async *rejectedRows(id: string): AsyncGenerator<RejectedRow> {
     await this.get(id);
-    for (let afterLine = 0; ; ) {
+    for (let afterLine = 0; ;) {
       const page: RejectedRow[] = await this.dataSource.query(
         `SELECT line, kind, reason, original_values AS "originalValues" FROM contact_import_rejections
          WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
@@ -157,7 +175,11 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async attempt(id: string, signal: AbortSignal, onProgress?: (progress: ImportProgress) => void): Promise<ContactImport> {
+  private async attempt(
+    id: string,
+    signal: AbortSignal,
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<ContactImport> {
     const job = await this.get(id);
     if (job.status === 'completed' || job.status === 'failed') return job;
     const queryRunner = this.dataSource.createQueryRunner();
@@ -188,7 +210,10 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
    * so that readers see `running` at once.
    */
   private async claim(client: PoolClient, job: ContactImport): Promise<boolean> {
-    const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [JOB_LOCK, job.id]);
+    const lock = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
+      [JOB_LOCK, job.id],
+    );
     if (!lock.rows[0].locked) return false;
     const [, claimed] = (await this.dataSource.query(
       `UPDATE contact_imports
@@ -200,11 +225,17 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     return claimed > 0;
   }
 
-  private async importInTransaction(client: PoolClient, job: ContactImport, signal: AbortSignal, onProgress?: (progress: ImportProgress) => void): Promise<void> {
+  private async importInTransaction(
+    client: PoolClient,
+    job: ContactImport,
+    signal: AbortSignal,
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIST_LOCK, job.listId]);
     await client.query(CREATE_STAGING_SQL);
     // An empty list (the usual first import) needs no merge: rows go straight into contacts.
-    const direct = (await client.query('SELECT 1 FROM contacts WHERE list_id = $1 LIMIT 1', [job.listId])).rowCount === 0;
+    const direct =
+      (await client.query('SELECT 1 FROM contacts WHERE list_id = $1 LIMIT 1', [job.listId])).rowCount === 0;
     const progress = new ProgressReporter(this.dataSource, job, onProgress);
     let header: string[] = [];
     const summary = await parseInWorker(
@@ -229,13 +260,22 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     await progress.flush();
     const counts = await mergeStagedContacts(client, job, direct ? summary.accepted : undefined);
-    if (counts.rows !== summary.rows) throw new Error(`Parsed ${summary.rows} rows but stored ${counts.rows}`);
+    if (counts.rows !== summary.rows)
+      throw new Error(`Parsed ${summary.rows} rows but stored ${counts.rows}`);
     await client.query(
       `UPDATE contact_imports
        SET status = 'completed', rows = $2, imported = $3, updated = $4, duplicates = $5, invalid = $6, header = $7,
            progress_rows = $2, finished_at = now(), updated_at = now()
        WHERE id = $1`,
-      [job.id, counts.rows, counts.imported, counts.updated, counts.duplicates, counts.invalid, JSON.stringify(header)],
+      [
+        job.id,
+        counts.rows,
+        counts.imported,
+        counts.updated,
+        counts.duplicates,
+        counts.invalid,
+        JSON.stringify(header),
+      ],
     );
   }
 
@@ -254,7 +294,8 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       error instanceof MalformedFileError
         ? error.message
         : `The import stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    if (!(error instanceof MalformedFileError)) this.logger.error(`Import ${job.id}: ${error instanceof Error ? error.stack : String(error)}`);
+    if (!(error instanceof MalformedFileError))
+      this.logger.error(`Import ${job.id}: ${error instanceof Error ? error.stack : String(error)}`);
     await this.dataSource.query(
       `UPDATE contact_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
       [job.id, message],
@@ -298,11 +339,10 @@ class ProgressReporter {
   }
 
   private write(): Promise<unknown> {
-    return this.dataSource.query(`UPDATE contact_imports SET progress_rows = $2, progress_bytes = $3 WHERE id = $1`, [
-      this.job.id,
-      this.rows,
-      this.bytesRead,
-    ]);
+    return this.dataSource.query(
+      `UPDATE contact_imports SET progress_rows = $2, progress_bytes = $3 WHERE id = $1`,
+      [this.job.id, this.rows, this.bytesRead],
+    );
   }
 }
 

@@ -22,15 +22,20 @@ export class ImportsController {
   /** line, kind, reason, then the row's original columns: fix the values and upload the rest again. */
   @Get(':id/rejected.csv')
   @ApiProduces('text/csv')
-  @ApiResponse({ status: 200, description: 'CSV (UTF-8 with BOM): line, kind, reason, then the original columns' })
+  @ApiResponse({
+    status: 200,
+    description: 'CSV (UTF-8 with BOM): line, kind, reason, then the original columns',
+  })
   async rejected(@Param('id') id: string, @Res() response: Response): Promise<void> {
     const job = await this.imports.get(id);
     const rows = this.imports.rejectedRows(id);
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="rejected-${id}.csv"`);
-    await pipeline(Readable.from(withHeader(['line', 'kind', 'reason', ...(job.header ?? [])], rows)), stringify({ bom: true }), response).catch(
-      () => response.destroy(),
-    );
+    await pipeline(
+      Readable.from(withHeader(['line', 'kind', 'reason', ...(job.header ?? [])], rows)),
+      stringify({ bom: true }),
+      response,
+    ).catch(() => response.destroy());
   }
 }
 

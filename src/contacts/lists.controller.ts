@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Inject } from '@nestjs/common';
 import type { Request } from 'express';
@@ -65,14 +77,23 @@ export class ListsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportUploadDto })
-  @ApiResponse({ status: 202, type: ImportAcceptedResponse, description: 'Queued; poll GET /api/imports/:id' })
+  @ApiResponse({
+    status: 202,
+    type: ImportAcceptedResponse,
+    description: 'Queued; poll GET /api/imports/:id',
+  })
   @ApiResponse({ status: 413, description: 'Larger than IMPORT_MAX_FILE_MB' })
   async upload(@Param('id') listId: string, @Req() request: Request): Promise<ImportAcceptedResponse> {
     await this.lists.assertExists(listId);
     const upload = await receiveUpload(request, this.imports.importsDir, this.config.importMaxBytes);
     try {
       const options = ImportOptionsDto.parse(upload.fields);
-      const job = await this.imports.create({ listId, filePath: upload.filePath, originalName: upload.originalName, ...options });
+      const job = await this.imports.create({
+        listId,
+        filePath: upload.filePath,
+        originalName: upload.originalName,
+        ...options,
+      });
       this.imports.startInBackground(job.id);
       return { id: job.id, status: job.status };
     } catch (error) {

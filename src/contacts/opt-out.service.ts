@@ -41,8 +41,14 @@ export class OptOutService {
     const digits = toE164Digits(phone);
     return this.dataSource.transaction(async (manager) => {
       // UPDATE and DELETE answer [rows, affected] through TypeORM's postgres driver.
-      const [, deleted] = (await manager.query(`DELETE FROM opt_outs WHERE phone = $1`, [digits])) as [unknown, number];
-      await manager.query(`UPDATE contacts SET opted_out = false, updated_at = now() WHERE ${IN_EVERY_LIST} AND opted_out`, [digits]);
+      const [, deleted] = (await manager.query(`DELETE FROM opt_outs WHERE phone = $1`, [digits])) as [
+        unknown,
+        number,
+      ];
+      await manager.query(
+        `UPDATE contacts SET opted_out = false, updated_at = now() WHERE ${IN_EVERY_LIST} AND opted_out`,
+        [digits],
+      );
       return deleted > 0;
     });
   }
@@ -59,6 +65,7 @@ export class OptOutService {
 /** Callers pass E.164 with or without '+'; anything else is a bug upstream worth a clear error. */
 function toE164Digits(phone: string): string {
   const digits = phone.replace(/^\+/, '').replace(/[\s()-]/g, '');
-  if (!/^\d{7,15}$/.test(digits)) throw new InvalidInputError('phone', `"${phone}" is not an E.164 phone number`);
+  if (!/^\d{7,15}$/.test(digits))
+    throw new InvalidInputError('phone', `"${phone}" is not an E.164 phone number`);
   return digits;
 }

@@ -38,13 +38,22 @@ export class ContactResponse {
   @ApiProperty({ nullable: true, type: String })
   name!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Every other CSV column' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Every other CSV column',
+  })
   attributes!: Record<string, string>;
 
   @ApiProperty()
   optedOut!: boolean;
 
-  @ApiProperty({ nullable: true, type: String, example: 'mobile', description: 'mobile, fixed_line, fixed_line_or_mobile, …' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'mobile',
+    description: 'mobile, fixed_line, fixed_line_or_mobile, …',
+  })
   phoneType!: string | null;
 
   @ApiProperty({ nullable: true, type: String, example: 'RU' })

@@ -6,12 +6,19 @@ import type { ContactImport, ImportMode, ImportStatus } from '../entities/contac
 
 /** The multipart fields next to `file`. */
 export class ImportOptionsDto {
-  @ApiPropertyOptional({ example: 'RU', description: 'ISO 3166 alpha-2 country for numbers written without a country code' })
+  @ApiPropertyOptional({
+    example: 'RU',
+    description: 'ISO 3166 alpha-2 country for numbers written without a country code',
+  })
   @IsOptional()
   @IsISO31661Alpha2()
   defaultCountry?: string;
 
-  @ApiPropertyOptional({ enum: ['update', 'skip'], default: 'update', description: 'What to do with phones already in the list' })
+  @ApiPropertyOptional({
+    enum: ['update', 'skip'],
+    default: 'update',
+    description: 'What to do with phones already in the list',
+  })
   @IsOptional()
   @IsIn(['update', 'skip'])
   mode?: ImportMode;
@@ -32,7 +39,8 @@ export class ImportOptionsDto {
   static parse(fields: Record<string, string>): ImportOptionsDto {
     const allowed = ['defaultCountry', 'mode', 'phoneColumn', 'nameColumn'];
     const unknown = Object.keys(fields).find((field) => !allowed.includes(field));
-    if (unknown) throw new InvalidInputError(unknown, `is not an import option; expected file, ${allowed.join(', ')}`);
+    if (unknown)
+      throw new InvalidInputError(unknown, `is not an import option; expected file, ${allowed.join(', ')}`);
     const options = plainToInstance(ImportOptionsDto, fields);
     if (options.defaultCountry) options.defaultCountry = options.defaultCountry.toUpperCase();
     const [error] = validateSync(options);
@@ -43,7 +51,11 @@ export class ImportOptionsDto {
 
 /** Swagger-only description of the multipart body. */
 export class ImportUploadDto extends ImportOptionsDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'CSV (.csv, .tsv, .txt): UTF-8, Windows-1251 or UTF-16; , ; or tab' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'CSV (.csv, .tsv, .txt): UTF-8, Windows-1251 or UTF-16; , ; or tab',
+  })
   file!: unknown;
 }
 

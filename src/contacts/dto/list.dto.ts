@@ -7,7 +7,11 @@ import type { ContactList } from '../entities/contact-list.entity';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateListDto {
-  @ApiProperty({ example: 'Loyalty customers — Moscow', maxLength: 200, description: 'Unique, case-insensitively' })
+  @ApiProperty({
+    example: 'Loyalty customers — Moscow',
+    maxLength: 200,
+    description: 'Unique, case-insensitively',
+  })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()

@@ -12,11 +12,60 @@ export class ColumnMappingError extends Error {}
 
 /** Header spellings, most specific first: a mobile number beats a generic or a work one. */
 const PHONE_HEADERS = [
-  ['mobile phone', 'mobile', 'mobile number', 'cell phone', 'cell', 'мобильный', 'мобильный телефон', 'сотовый', 'сотовый телефон', 'whatsapp'],
-  ['phone', 'phone number', 'telephone', 'tel', 'msisdn', 'телефон', 'тел', 'номер', 'номер телефона', 'phone 1 value', 'primary phone'],
-  ['phone 2 value', 'phone 3 value', 'home phone', 'home phone 2', 'other phone', 'business phone', 'business phone 2', 'company main phone', 'рабочий телефон', 'домашний телефон'],
+  [
+    'mobile phone',
+    'mobile',
+    'mobile number',
+    'cell phone',
+    'cell',
+    'мобильный',
+    'мобильный телефон',
+    'сотовый',
+    'сотовый телефон',
+    'whatsapp',
+  ],
+  [
+    'phone',
+    'phone number',
+    'telephone',
+    'tel',
+    'msisdn',
+    'телефон',
+    'тел',
+    'номер',
+    'номер телефона',
+    'phone 1 value',
+    'primary phone',
+  ],
+  [
+    'phone 2 value',
+    'phone 3 value',
+    'home phone',
+    'home phone 2',
+    'other phone',
+    'business phone',
+    'business phone 2',
+    'company main phone',
+    'рабочий телефон',
+    'домашний телефон',
+  ],
 ];
-const FULL_NAME_HEADERS = ['name', 'full name', 'fullname', 'display name', 'contact', 'contact name', 'client', 'customer', 'фио', 'ф и о', 'полное имя', 'клиент', 'контакт', 'имя фамилия'];
+const FULL_NAME_HEADERS = [
+  'name',
+  'full name',
+  'fullname',
+  'display name',
+  'contact',
+  'contact name',
+  'client',
+  'customer',
+  'фио',
+  'ф и о',
+  'полное имя',
+  'клиент',
+  'контакт',
+  'имя фамилия',
+];
 const NAME_PART_HEADERS = [
   ['first name', 'given name', 'firstname', 'имя'],
   ['middle name', 'additional name', 'отчество'],
@@ -32,7 +81,10 @@ export function normalizeHeader(header: string): string {
     .trim();
 }
 
-export function resolveColumnMapping(header: string[], explicit: { phoneColumn?: string | null; nameColumn?: string | null }): ColumnMapping {
+export function resolveColumnMapping(
+  header: string[],
+  explicit: { phoneColumn?: string | null; nameColumn?: string | null },
+): ColumnMapping {
   const normalized = header.map(normalizeHeader);
   const phoneColumns = explicit.phoneColumn
     ? [findExplicit(header, normalized, explicit.phoneColumn, 'phoneColumn')]
@@ -54,7 +106,9 @@ function findExplicit(header: string[], normalized: string[], wanted: string, op
   const exact = header.findIndex((h) => h.trim() === wanted.trim());
   const index = exact >= 0 ? exact : normalized.indexOf(normalizeHeader(wanted));
   if (index < 0) {
-    throw new ColumnMappingError(`${option} "${wanted}" is not a column of the file; its headers are: ${header.map((h) => `"${h}"`).join(', ')}`);
+    throw new ColumnMappingError(
+      `${option} "${wanted}" is not a column of the file; its headers are: ${header.map((h) => `"${h}"`).join(', ')}`,
+    );
   }
   return index;
 }
@@ -75,7 +129,9 @@ function findPhoneColumns(normalized: string[]): number[] {
 
 function findNameColumns(normalized: string[], phoneColumns: number[]): number[] {
   const isFree = (index: number) => index >= 0 && !phoneColumns.includes(index);
-  const parts = NAME_PART_HEADERS.map((spellings) => normalized.findIndex((h) => spellings.includes(h))).filter(isFree);
+  const parts = NAME_PART_HEADERS.map((spellings) =>
+    normalized.findIndex((h) => spellings.includes(h)),
+  ).filter(isFree);
   const full = normalized.findIndex((h) => FULL_NAME_HEADERS.includes(h));
   if (isFree(full)) return [full];
   // A lone "Имя" is a name on its own; with "Фамилия" next to it, the two make the name.

@@ -46,7 +46,17 @@ export interface ParseSink {
 }
 
 /** Column order of the COPY text the parser produces and the staging table receives. */
-export const STAGING_COLUMNS = ['line', 'phone', 'name', 'attributes', 'phone_type', 'country', 'kind', 'reason', 'raw'] as const;
+export const STAGING_COLUMNS = [
+  'line',
+  'phone',
+  'name',
+  'attributes',
+  'phone_type',
+  'country',
+  'kind',
+  'reason',
+  'raw',
+] as const;
 export const CONTACT_COLUMNS = ['list_id', 'phone', 'name', 'attributes', 'phone_type', 'country'] as const;
 
 /** csv-parse's limit: one record (a row with its quoted newlines) at most this many bytes. */
@@ -75,7 +85,7 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
   );
   const state = new RowClassifier(options);
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-  let lines = new LineCounter();
+  const lines = new LineCounter();
   let mapping: ColumnMapping | undefined;
   let header: string[] | undefined;
   let buffered = 0;
@@ -100,15 +110,29 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
   } finally {
     input.stream.destroy();
   }
-  if (!header) throw new MalformedFileError('The file has no header row: it holds only blank lines. The first row must name the columns, e.g. "phone,name".');
+  if (!header)
+    throw new MalformedFileError(
+      'The file has no header row: it holds only blank lines. The first row must name the columns, e.g. "phone,name".',
+    );
   if (buffered > 0) await sink.batch({ ...state.take(), rows: buffered, bytesRead: input.bytesRead() });
   if (state.rows === 0) {
-    throw new MalformedFileError('The file has a header row but no contacts under it. Add one contact per row below the header.');
+    throw new MalformedFileError(
+      'The file has a header row but no contacts under it. Add one contact per row below the header.',
+    );
   }
-  return { rows: state.rows, accepted: state.accepted, invalid: state.invalid, duplicates: state.duplicates, header };
+  return {
+    rows: state.rows,
+    accepted: state.accepted,
+    invalid: state.invalid,
+    duplicates: state.duplicates,
+    header,
+  };
 }
 
-function openDecoded(path: string, shape: FileShape): { stream: NodeJS.ReadableStream & { destroy(): void }; bytesRead(): number } {
+function openDecoded(
+  path: string,
+  shape: FileShape,
+): { stream: NodeJS.ReadableStream & { destroy(): void }; bytesRead(): number } {
   const file = createReadStream(path, { start: shape.bomLength, highWaterMark: 256 * 1024 });
   let bytes = shape.bomLength;
   file.on('data', (chunk) => (bytes += chunk.length));
@@ -155,7 +179,10 @@ function describeParseError(error: unknown, line: number): Error {
       `The row starting at line ${line} is longer than ${MAX_ROW_BYTES / 1024 / 1024} MB: the file is not a contact list, or a quote (") opened in that row is never closed. Fix that row and upload again.`,
     );
   }
-  if (code?.startsWith('CSV_')) return new MalformedFileError(`The row starting at line ${line} cannot be read as CSV: ${error.message}. Fix that row and upload again.`);
+  if (code?.startsWith('CSV_'))
+    return new MalformedFileError(
+      `The row starting at line ${line} cannot be read as CSV: ${error.message}. Fix that row and upload again.`,
+    );
   return error;
 }
 
@@ -185,7 +212,12 @@ class RowClassifier {
   classify(record: string[], line: number, columns: number, mapping: ColumnMapping): void {
     this.rows++;
     const overflow = extraValues(record, columns);
-    if (overflow) return this.reject(line, record, `the row has ${overflow} values but the header has ${columns} columns`);
+    if (overflow)
+      return this.reject(
+        line,
+        record,
+        `the row has ${overflow} values but the header has ${columns} columns`,
+      );
     const rawPhone = firstValue(record, mapping.phoneColumns);
     if (rawPhone === undefined) return this.reject(line, record, 'no phone number in the row');
     const phone = this.phones.normalize(rawPhone);
@@ -193,17 +225,44 @@ class RowClassifier {
     const firstLine = this.seen.firstLineOf(Number(phone.phone), line);
     if (firstLine !== undefined) {
       this.duplicates++;
-      this.staging += copyRow(line, phone.phone, null, null, null, null, 'duplicate', `same phone as line ${firstLine}`, JSON.stringify(record));
+      this.staging += copyRow(
+        line,
+        phone.phone,
+        null,
+        null,
+        null,
+        null,
+        'duplicate',
+        `same phone as line ${firstLine}`,
+        JSON.stringify(record),
+      );
       return;
     }
     this.accepted++;
     const name = joinName(record, mapping.nameColumns);
     const attributes = attributesJson(record, mapping);
     if (this.options.directListId) {
-      this.contacts += copyRow(this.options.directListId, phone.phone, name, attributes, phone.type, phone.country);
+      this.contacts += copyRow(
+        this.options.directListId,
+        phone.phone,
+        name,
+        attributes,
+        phone.type,
+        phone.country,
+      );
     } else {
       const keptRaw = this.options.keepAcceptedRaw ? JSON.stringify(record) : null;
-      this.staging += copyRow(line, phone.phone, name, attributes, phone.type, phone.country, null, null, keptRaw);
+      this.staging += copyRow(
+        line,
+        phone.phone,
+        name,
+        attributes,
+        phone.type,
+        phone.country,
+        null,
+        null,
+        keptRaw,
+      );
     }
   }
 
@@ -214,7 +273,8 @@ class RowClassifier {
 }
 
 function extraValues(record: string[], columns: number): number | undefined {
-  for (let index = columns; index < record.length; index++) if (record[index].trim() !== '') return record.length;
+  for (let index = columns; index < record.length; index++)
+    if (record[index].trim() !== '') return record.length;
   return undefined;
 }
 

@@ -37,7 +37,10 @@ export function assertAcceptedExtension(originalName: string): void {
 /** Reads the start of the file to learn its encoding and delimiter, or to refuse it early. */
 export async function sniffFile(path: string): Promise<FileShape> {
   const sample = await readSample(path);
-  if (sample.length === 0) throw new MalformedFileError('The file is empty (0 bytes). Export the contacts again with a header row and at least one contact.');
+  if (sample.length === 0)
+    throw new MalformedFileError(
+      'The file is empty (0 bytes). Export the contacts again with a header row and at least one contact.',
+    );
   for (const signature of SIGNATURES) {
     if (signature.bytes.every((byte, index) => sample[index] === byte)) {
       throw new MalformedFileError(`The file is ${signature.what}, not CSV. ${SAVE_AS_CSV}.`);
@@ -61,7 +64,8 @@ async function readSample(path: string): Promise<Buffer> {
 }
 
 function detectEncoding(sample: Buffer): { encoding: FileEncoding; bomLength: number } {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf8', bomLength: 3 };
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf)
+    return { encoding: 'utf8', bomLength: 3 };
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf16le', bomLength: 2 };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf16be', bomLength: 2 };
   if (looksLikeUtf16Le(sample)) return { encoding: 'utf16le', bomLength: 0 };
@@ -73,7 +77,8 @@ function looksLikeUtf16Le(sample: Buffer): boolean {
   const pairs = Math.min(256, Math.floor(sample.length / 2));
   if (pairs < 2) return false;
   let zeroHigh = 0;
-  for (let index = 0; index < pairs; index++) if (sample[index * 2 + 1] === 0 && sample[index * 2] !== 0) zeroHigh++;
+  for (let index = 0; index < pairs; index++)
+    if (sample[index * 2 + 1] === 0 && sample[index * 2] !== 0) zeroHigh++;
   return zeroHigh / pairs > 0.9;
 }
 

@@ -25,7 +25,8 @@ parseContactsFile(workerData as ParseOptions, {
   batch: async (batch) => {
     post({ type: 'batch', batch });
     posted++;
-    while (posted - acknowledged > MAX_BATCHES_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    while (posted - acknowledged > MAX_BATCHES_IN_FLIGHT)
+      await new Promise<void>((resolve) => (wake = resolve));
   },
 })
   .then((summary) => post({ type: 'done', summary }))

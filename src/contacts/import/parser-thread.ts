@@ -20,7 +20,11 @@ export class ImportAbortedError extends Error {
  * with Postgres ingesting the previous batches (the other core). Each batch is acknowledged after
  * the sink has written it, which is what bounds memory.
  */
-export function parseInWorker(options: ParseOptions, sink: ParseSink, signal?: AbortSignal): Promise<ParseSummary> {
+export function parseInWorker(
+  options: ParseOptions,
+  sink: ParseSink,
+  signal?: AbortSignal,
+): Promise<ParseSummary> {
   return new Promise<ParseSummary>((resolve, reject) => {
     const worker = startWorker(options);
     let settled = false;
@@ -39,12 +43,12 @@ export function parseInWorker(options: ParseOptions, sink: ParseSink, signal?: A
 
     // Messages are handled strictly in order: a batch is written before the next one, and "done" waits for all.
     worker.on('message', (message: ParserMessage) => {
-      chain = chain
-        .then(() => handle(message))
-        .catch((error: Error) => finish(error));
+      chain = chain.then(() => handle(message)).catch((error: Error) => finish(error));
     });
     worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new Error(`The parser thread stopped unexpectedly (exit code ${code})`)));
+    worker.on('exit', (code) =>
+      finish(new Error(`The parser thread stopped unexpectedly (exit code ${code})`)),
+    );
 
     async function handle(message: ParserMessage): Promise<void> {
       if (settled) return;
@@ -58,7 +62,9 @@ export function parseInWorker(options: ParseOptions, sink: ParseSink, signal?: A
         case 'done':
           return finish(undefined, message.summary);
         case 'error':
-          return finish(message.malformed ? new MalformedFileError(message.message) : new Error(message.message));
+          return finish(
+            message.malformed ? new MalformedFileError(message.message) : new Error(message.message),
+          );
       }
     }
   });
@@ -75,8 +81,11 @@ function startWorker(options: ParseOptions): Worker {
   const script = join(__dirname, `parse.worker.${compiled ? 'js' : 'ts'}`);
   if (compiled) return new Worker(script, { workerData: options, resourceLimits: WORKER_LIMITS });
   // Under ts-node / ts-jest the worker compiles its own TypeScript (and needs the compiler's memory).
-  return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, {
-    eval: true,
-    workerData: options,
-  });
+  return new Worker(
+    `require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`,
+    {
+      eval: true,
+      workerData: options,
+    },
+  );
 }

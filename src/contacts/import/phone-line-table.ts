@@ -46,7 +46,7 @@ export class PhoneLineTable {
 }
 
 function hash(value: number): number {
-  const low = value % 4294967296 | 0;
+  const low = (value % 4294967296) | 0;
   const high = (value / 4294967296) | 0;
   const mixed = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
   return (mixed ^ (mixed >>> 16)) >>> 0;

@@ -2,8 +2,7 @@ import { CountryCode, parsePhoneNumberWithError, ParseError } from 'libphonenumb
 import type { PhoneType } from '../entities/contact.entity';
 
 export type NormalizedPhone =
-  | { ok: true; phone: string; type: PhoneType | null; country: string | null }
-  | { ok: false; reason: string };
+  { ok: true; phone: string; type: PhoneType | null; country: string | null } | { ok: false; reason: string };
 
 /**
  * Digits kept out of the cache key. Numbering plans decide validity and type by length and the
@@ -58,14 +57,24 @@ export class PhoneNormalizer {
       return template;
     }
     // The E.164 form of any number sharing this prefix ends with the same tail digits.
-    return template.ok ? { ok: true, phone: template.phone.slice(0, -tailLength) + tail, type: template.type, country: template.country } : template;
+    return template.ok
+      ? {
+          ok: true,
+          phone: template.phone.slice(0, -tailLength) + tail,
+          type: template.type,
+          country: template.country,
+        }
+      : template;
   }
 
   private parse(input: string): NormalizedPhone {
     try {
       const parsed = parsePhoneNumberWithError(input, this.defaultCountry);
       if (!parsed.isValid()) {
-        return { ok: false, reason: `not a valid ${parsed.country ?? '+' + parsed.countryCallingCode} number` };
+        return {
+          ok: false,
+          reason: `not a valid ${parsed.country ?? '+' + parsed.countryCallingCode} number`,
+        };
       }
       const type = parsed.getType();
       return {
@@ -75,7 +84,8 @@ export class PhoneNormalizer {
         country: parsed.country ?? null,
       };
     } catch (error) {
-      if (error instanceof ParseError) return { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message };
+      if (error instanceof ParseError)
+        return { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message };
       throw error;
     }
   }
@@ -107,5 +117,7 @@ function compactDigits(input: string): string | undefined {
 
 function isPhonePunctuation(code: number): boolean {
   // space, ( ) - . / and the non-breaking space Excel likes
-  return code === 32 || code === 40 || code === 41 || code === 45 || code === 46 || code === 47 || code === 160;
+  return (
+    code === 32 || code === 40 || code === 41 || code === 45 || code === 46 || code === 47 || code === 160
+  );
 }

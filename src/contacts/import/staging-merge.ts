@@ -32,7 +32,11 @@ export const COPY_CONTACTS_SQL = `COPY contacts (${CONTACT_COLUMNS.join(', ')}) 
  * rejected rows, and counts everything from the database itself so the numbers always add up.
  * `copiedContacts` is set when accepted rows were copied straight into the (empty) list.
  */
-export async function mergeStagedContacts(client: PoolClient, job: ContactImport, copiedContacts?: number): Promise<ImportCounts> {
+export async function mergeStagedContacts(
+  client: PoolClient,
+  job: ContactImport,
+  copiedContacts?: number,
+): Promise<ImportCounts> {
   const { id: importId, listId, mode } = job;
   await client.query('ANALYZE import_staging');
   let imported = copiedContacts ?? 0;
@@ -42,8 +46,12 @@ export async function mergeStagedContacts(client: PoolClient, job: ContactImport
     ({ imported, updated } = await upsertContacts(client, listId, mode));
   } else {
     await flagOptedOut(client, listId);
-    const copied = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts WHERE list_id = $1', [listId]);
-    if (copied.rows[0].n !== copiedContacts) throw new Error(`Copied ${copiedContacts} contacts but the list holds ${copied.rows[0].n}`);
+    const copied = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM contacts WHERE list_id = $1',
+      [listId],
+    );
+    if (copied.rows[0].n !== copiedContacts)
+      throw new Error(`Copied ${copiedContacts} contacts but the list holds ${copied.rows[0].n}`);
   }
   await client.query(
     `INSERT INTO contact_import_rejections (import_id, line, kind, reason, original_values)
@@ -81,7 +89,11 @@ async function markRowsAlreadyInList(client: PoolClient, listId: string): Promis
   );
 }
 
-async function upsertContacts(client: PoolClient, listId: string, mode: ImportMode): Promise<{ imported: number; updated: number }> {
+async function upsertContacts(
+  client: PoolClient,
+  listId: string,
+  mode: ImportMode,
+): Promise<{ imported: number; updated: number }> {
   // update: the file's name wins when present, attributes merge (file values win), opt-outs stick.
   const onConflict =
     mode === 'update'

@@ -20,9 +20,14 @@ const MAX_FIELDS = 20;
 export class UploadTooLargeError extends DomainError {
   constructor(maxBytes: number) {
     const mb = Math.round(maxBytes / 1024 / 1024);
-    super('too_large', 'import_file_too_large', `The file is larger than the ${mb} MB limit (IMPORT_MAX_FILE_MB); split it into smaller files`, {
-      maxBytes,
-    });
+    super(
+      'too_large',
+      'import_file_too_large',
+      `The file is larger than the ${mb} MB limit (IMPORT_MAX_FILE_MB); split it into smaller files`,
+      {
+        maxBytes,
+      },
+    );
   }
 }
 
@@ -30,15 +35,23 @@ export class UploadTooLargeError extends DomainError {
  * Streams the multipart field `file` straight to disk (never into memory) and collects the other
  * fields. Over the size limit, the partial file is removed and UploadTooLargeError is thrown.
  */
-export async function receiveUpload(request: IncomingMessage, directory: string, maxBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  request: IncomingMessage,
+  directory: string,
+  maxBytes: number,
+): Promise<ReceivedUpload> {
   const contentType = request.headers['content-type'] ?? '';
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw new InvalidInputError('file', 'send the CSV as multipart/form-data in the field "file"');
   }
   // A declared length far above the limit is refused before reading a byte.
-  if (Number(request.headers['content-length'] ?? 0) > maxBytes + 1024 * 1024) throw new UploadTooLargeError(maxBytes);
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes + 1024 * 1024)
+    throw new UploadTooLargeError(maxBytes);
 
-  const parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS } });
+  const parser = busboy({
+    headers: request.headers,
+    limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS },
+  });
   const fields: Record<string, string> = {};
   let upload: Promise<ReceivedUpload> | undefined;
   let tooLarge = false;
@@ -49,13 +62,21 @@ export async function receiveUpload(request: IncomingMessage, directory: string,
     let bytes = 0;
     stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
     stream.on('limit', () => (tooLarge = true));
-    upload = pipeline(stream, createWriteStream(filePath)).then(() => ({ filePath, originalName: info.filename ?? 'upload', bytes, fields }));
+    upload = pipeline(stream, createWriteStream(filePath)).then(() => ({
+      filePath,
+      originalName: info.filename ?? 'upload',
+      bytes,
+      fields,
+    }));
   });
   try {
     await pipeline(request, parser);
   } catch (error) {
     await upload?.then((partial) => rm(partial.filePath, { force: true })).catch(() => undefined);
-    throw new InvalidInputError('file', `the multipart body could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidInputError(
+      'file',
+      `the multipart body could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!upload) throw new InvalidInputError('file', 'is required: send the CSV in the multipart field "file"');
   const received = await upload;
