@@ -4,6 +4,7 @@ import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG, DispatchConfig } from '../config/app-config';
 import { classifySendFailure, errorClassOf, errorMessageOf } from './attempt-outcome';
+import { BatchLease } from './batch-lease';
 import { CampaignStops } from './campaign-stops';
 import { MessageReconciler } from './message-reconciler';
 import { AttemptResult, ClaimedRecipient, RecipientQueue } from './recipient-queue';
@@ -43,6 +44,8 @@ export class Dispatcher {
    * for its message: looking at once could miss a request still being processed, and resend it.
    */
   private readonly answerGraceMs: number;
+  /** The longest a send may take; a send is started only if the batch lease outlasts it. */
+  private readonly requestBudgetMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -55,6 +58,14 @@ export class Dispatcher {
   ) {
     this.settings = config.dispatch;
     this.answerGraceMs = 2 * config.chat2desk.requestTimeoutMs;
+    const leaseMs = config.dispatch.leaseSeconds * 1000;
+    // A timeout longer than half the lease would block every send; the lease then bounds it.
+    this.requestBudgetMs = Math.min(config.chat2desk.requestTimeoutMs, leaseMs / 2);
+    if (config.chat2desk.requestTimeoutMs > leaseMs / 2) {
+      this.logger.warn(
+        `DISPATCH_LEASE_SECONDS (${config.dispatch.leaseSeconds}) should be more than twice CHAT2DESK_REQUEST_TIMEOUT_MS (${config.chat2desk.requestTimeoutMs} ms): a send still in flight when its lease lapses could be sent again by another instance`,
+      );
+    }
     this.concurrency = pLimit(config.dispatch.concurrency);
   }
 
@@ -69,9 +80,16 @@ export class Dispatcher {
     );
     if (claimed.length === 0) return emptyReport();
     const stopRequests: CampaignStopRequests = { quota: new Set(), credentials: new Set() };
-    const outcomes = await Promise.all(
-      claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, stopRequests))),
+    const lease = new BatchLease(
+      this.queue,
+      claimed.map((recipient) => recipient.id),
+      this.owner,
+      this.clock,
+      this.settings.leaseSeconds * 1000,
     );
+    const outcomes = await Promise.all(
+      claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, lease, stopRequests))),
+    ).finally(() => lease.end());
     const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
     await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
     await this.applyStops(stopRequests);
@@ -110,10 +128,14 @@ export class Dispatcher {
 
   private async attempt(
     recipient: ClaimedRecipient,
+    lease: BatchLease,
     stopRequests: CampaignStopRequests,
   ): Promise<AttemptResult | undefined> {
-    // Claimed but never started (shutdown): no request was made, so the row goes back uncounted.
-    if (this.stopping) return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };
+    // Claimed but never started (shutdown, or a lease that could lapse mid-request): no request was
+    // made, so the row goes back uncounted.
+    if (this.stopping || !lease.allowsRequestOf(this.requestBudgetMs)) {
+      return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };
+    }
     try {
       const answer = await this.client.sendMessage(
         {

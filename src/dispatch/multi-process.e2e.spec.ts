@@ -27,6 +27,7 @@ describe('several app processes on one database', () => {
         DISPATCH_POLL_INTERVAL_MS: '50',
         DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS),
         DISPATCH_BATCH_SIZE: '20',
+        CHAT2DESK_REQUEST_TIMEOUT_MS: '2000',
       },
       sandbox: { rateLimitPerSecond: RATE_LIMIT },
     });
@@ -52,6 +53,7 @@ describe('several app processes on one database', () => {
       DISPATCH_POLL_INTERVAL_MS: '50',
       DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS),
       DISPATCH_BATCH_SIZE: '20',
+      CHAT2DESK_REQUEST_TIMEOUT_MS: '2000',
     });
     workers.push(worker);
     return worker;

@@ -119,6 +119,20 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
     expect(row).toEqual({ state: 'sending', chat2desk_message_id: null, attempt_id: again.attemptId });
   });
 
+  it('extends only the leases this process still holds', async () => {
+    await readyCampaign('7939', 2);
+    const claimed = await queue.claimReady('a', new Date(), -1_000, 2);
+    // Its lease lapsed: another process takes one of the two rows over.
+    expect(await queue.claimExpiredSending('b', new Date(), LEASE_MS, 1)).toHaveLength(1);
+
+    const held = await queue.extendLeases(
+      claimed.map((recipient) => recipient.id),
+      'a',
+      new Date(Date.now() + 120_000),
+    );
+    expect(held).toBe(1);
+  });
+
   it('a retry after the last attempt fails the recipient with the reason; a release does not count the attempt', async () => {
     const { campaignId } = await readyCampaign('7947', 2);
     const [exhausted, refused] = await queue.claimReady('a', new Date(), LEASE_MS, 2);

@@ -8,6 +8,8 @@ export interface ClaimedRecipient {
   attemptId: string;
   attemptStartedAt: Date;
   attempts: number;
+  /** The process holding the lease; results are recorded only while it still does. */
+  leaseOwner: string;
   clientId: number;
   text: string;
   transport: string;
@@ -53,13 +55,14 @@ interface ClaimedRow {
   attempt_id: string;
   attempt_started_at: Date;
   attempts: number;
+  lease_owner: string;
   chat2desk_client_id: string;
   text: string;
   transport: string;
   channel_id: string;
 }
 
-const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts,
+const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts, claimed.lease_owner,
   claimed.chat2desk_client_id::text, claimed.text, c.transport, c.channel_id::text`;
 
 /**
@@ -124,6 +127,22 @@ export class RecipientQueue {
     return rows.map(toClaimed);
   }
 
+  /**
+   * Extends this process's leases on rows it still holds in `sending` (a batch that takes longer than
+   * a lease must not be taken over while its requests are still going out). Returns how many it holds.
+   */
+  async extendLeases(recipientIds: string[], owner: string, until: Date): Promise<number> {
+    const rows = await this.sql<{ count: number }>(
+      `WITH extended AS (
+         UPDATE campaign_recipients SET lease_expires_at = $3
+         WHERE id = ANY($1::bigint[]) AND state = 'sending' AND lease_owner = $2
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM extended`,
+      [recipientIds, owner, until],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
   /** waiting_ready → ready once the client's WhatsApp delay is over (next_attempt_at holds ready_at). */
   async promoteWaiting(now: Date): Promise<number> {
     const rows = await this.sql<{ count: number }>(
@@ -137,12 +156,16 @@ export class RecipientQueue {
     return rows[0]?.count ?? 0;
   }
 
-  /** Records a batch of results in ONE statement (unnest arrays), each guarded by its attempt id. */
+  /**
+   * Records a batch of results in ONE statement (unnest arrays), each guarded by its attempt id and
+   * lease owner: once the sweeper took a row over, only the sweeper's reconciliation decides it.
+   */
   async record(results: AttemptResult[], now: Date, maxAttempts: number): Promise<void> {
     if (results.length === 0) return;
     const columns = {
       id: [] as string[],
       attemptId: [] as string[],
+      leaseOwner: [] as string[],
       kind: [] as string[],
       messageId: [] as Array<string | null>,
       nextAttemptAt: [] as Array<Date | null>,
@@ -153,6 +176,7 @@ export class RecipientQueue {
     for (const result of results) {
       columns.id.push(result.recipient.id);
       columns.attemptId.push(result.recipient.attemptId);
+      columns.leaseOwner.push(result.recipient.leaseOwner);
       columns.kind.push(result.kind);
       columns.messageId.push(
         result.kind === 'sent' && result.messageId !== null ? String(result.messageId) : null,
@@ -166,8 +190,8 @@ export class RecipientQueue {
     }
     await this.sql(
       `WITH results AS (
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $11::timestamptz[])
-           AS t(id, attempt_id, kind, message_id, next_attempt_at, error_class, error_message, lease_expires_at)),
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $11::timestamptz[], $12::text[])
+           AS t(id, attempt_id, kind, message_id, next_attempt_at, error_class, error_message, lease_expires_at, lease_owner)),
        decided AS (
          SELECT t.*, CASE
              WHEN t.kind = 'sent' THEN 'sent'
@@ -195,7 +219,7 @@ export class RecipientQueue {
            lease_expires_at = CASE WHEN d.next_state = 'sending' THEN d.lease_expires_at END,
            updated_at = $8
          FROM decided d
-         WHERE r.id = d.id AND r.attempt_id = d.attempt_id AND r.state = 'sending'
+         WHERE r.id = d.id AND r.attempt_id = d.attempt_id AND r.lease_owner = d.lease_owner AND r.state = 'sending'
          RETURNING 1)
        SELECT count(*)::int AS count FROM written`,
       [
@@ -210,6 +234,7 @@ export class RecipientQueue {
         maxAttempts,
         CANCELLED_REASON,
         columns.leaseExpiresAt,
+        columns.leaseOwner,
       ],
     );
   }
@@ -232,6 +257,7 @@ function toClaimed(row: ClaimedRow): ClaimedRecipient {
     attemptId: row.attempt_id,
     attemptStartedAt: new Date(row.attempt_started_at),
     attempts: Number(row.attempts),
+    leaseOwner: row.lease_owner,
     clientId: Number(row.chat2desk_client_id),
     text: row.text,
     transport: row.transport,
