@@ -74,7 +74,7 @@ export function parseInWorker(
  * The parser's live data is small (a phone cache, a few batches; the dedupe table is off-heap), so a
  * modest heap makes V8 collect early instead of growing the process toward its default limits.
  */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
 function startWorker(options: ParseOptions): Worker {
   const compiled = __filename.endsWith('.js');

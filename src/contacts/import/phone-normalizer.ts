@@ -1,19 +1,19 @@
 import { CountryCode, parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
 import type { PhoneType } from '../entities/contact.entity';
 
 export type NormalizedPhone =
   { ok: true; phone: string; type: PhoneType | null; country: string | null } | { ok: false; reason: string };
 
 /**
- * Digits kept out of the cache key. Numbering plans decide validity and type by length and the
- * first digits after the country code (operator / area code); the subscriber's last digits are
- * free. 11+ digit forms (country code or trunk prefix + 10-digit national number) leave 5 digits
- * out, shorter ones 4 (6 would be too many: Kazakh landlines depend on the 6th digit from the end).
- * phone-normalizer.spec.ts checks cached results against libphonenumber across numbering plans.
+ * Digits kept out of the cache key: numbering plans decide validity, type and country by length and
+ * leading digits, and their patterns end in "any N digits" — for N ≥ 4 in the plans listed by
+ * cacheSafeCallingCodes(). Results in other plans are never cached. phone-normalizer.spec.ts checks
+ * cached answers against libphonenumber.
  */
-const tailDigits = (length: number) => (length >= 11 ? 5 : 4);
+const CACHE_TAIL_DIGITS = 4;
 const CACHE_MIN_LENGTH = 9;
-const CACHE_MAX_ENTRIES = 200_000;
+const CACHE_MAX_ENTRIES = 100_000;
 
 const PARSE_ERROR_REASONS: Record<string, string> = {
   INVALID_COUNTRY: 'unknown country code, or no +country code and no default country',
@@ -46,52 +46,109 @@ export class PhoneNormalizer {
   }
 
   private cached(compact: string): NormalizedPhone {
-    const tailLength = tailDigits(compact.length);
-    const key = compact.slice(0, -tailLength);
-    const tail = compact.slice(-tailLength);
-    let template = this.cache.get(key);
+    const key = compact.slice(0, -CACHE_TAIL_DIGITS);
+    const template = this.cache.get(key);
     if (template === undefined) {
-      template = this.parse(compact);
-      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, template);
-      return template;
+      const { result, cacheable } = this.parseDetailed(compact);
+      if (cacheable) {
+        if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+        this.cache.set(key, result);
+      }
+      return result;
     }
+    if (!template.ok) return template;
     // The E.164 form of any number sharing this prefix ends with the same tail digits.
-    return template.ok
-      ? {
-          ok: true,
-          phone: template.phone.slice(0, -tailLength) + tail,
-          type: template.type,
-          country: template.country,
-        }
-      : template;
+    const phone = template.phone.slice(0, -CACHE_TAIL_DIGITS) + compact.slice(-CACHE_TAIL_DIGITS);
+    return { ok: true, phone, type: template.type, country: template.country };
   }
 
   private parse(input: string): NormalizedPhone {
+    return this.parseDetailed(input).result;
+  }
+
+  /** libphonenumber's answer, and whether numbers sharing all but the last digits get the same one. */
+  private parseDetailed(input: string): { result: NormalizedPhone; cacheable: boolean } {
     try {
       const parsed = parsePhoneNumberWithError(input, this.defaultCountry);
+      const safePlan = cacheSafeCallingCodes().has(parsed.countryCallingCode);
       if (!parsed.isValid()) {
-        return {
-          ok: false,
-          reason: `not a valid ${parsed.country ?? '+' + parsed.countryCallingCode} number`,
-        };
+        const reason = `not a valid ${parsed.country ?? '+' + parsed.countryCallingCode} number`;
+        return { result: { ok: false, reason }, cacheable: safePlan };
       }
       const type = parsed.getType();
+      const phone = parsed.number.slice(1);
       return {
-        ok: true,
-        phone: parsed.number.slice(1),
-        type: type ? (type.toLowerCase() as PhoneType) : null,
-        country: parsed.country ?? null,
+        result: {
+          ok: true,
+          phone,
+          type: type ? (type.toLowerCase() as PhoneType) : null,
+          country: parsed.country ?? null,
+        },
+        // The tail copied from other inputs must be the number's own tail (no extension, no rewrite).
+        cacheable: safePlan && phone.endsWith(input.slice(-CACHE_TAIL_DIGITS)),
       };
     } catch (error) {
-      if (error instanceof ParseError)
-        return { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message };
-      throw error;
+      if (!(error instanceof ParseError)) throw error;
+      return {
+        result: { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message },
+        cacheable: false,
+      };
     }
   }
 }
 
 const ALREADY_COMPACT = /^\+?\d+$/;
+
+let safeCallingCodes: Set<string> | undefined;
+
+/**
+ * Calling codes whose every country's number patterns end with at least CACHE_TAIL_DIGITS free
+ * digits (each top-level alternative ends in \d{n} or \d{n,m} with n ≥ 4). Anything the check
+ * cannot read (optional groups at the end…) counts as unsafe.
+ */
+export function cacheSafeCallingCodes(): Set<string> {
+  if (safeCallingCodes) return safeCallingCodes;
+  const countries = metadata.countries as unknown as Record<string, [string, string, string, ...unknown[]]>;
+  const types = (country: unknown[]) =>
+    ((country[11] as Array<[string] | null> | undefined) ?? []).filter(Boolean).map((type) => type![0]);
+  const safeCountry = (country: unknown[]) =>
+    [country[2] as string, ...types(country)].every((pattern) =>
+      topLevelAlternatives(pattern).every((alternative) => freeTailDigits(alternative) >= CACHE_TAIL_DIGITS),
+    );
+  safeCallingCodes = new Set(
+    Object.entries(metadata.country_calling_codes as Record<string, string[]>)
+      .filter(([, codes]) => codes.every((code) => countries[code] && safeCountry(countries[code])))
+      .map(([callingCode]) => callingCode),
+  );
+  return safeCallingCodes;
+}
+
+function topLevelAlternatives(pattern: string): string[] {
+  const alternatives: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index];
+    if (char === '\\') {
+      current += char + pattern[++index];
+      continue;
+    }
+    if (char === '(') depth++;
+    if (char === ')') depth--;
+    if (char === '|' && depth === 0) {
+      alternatives.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  return [...alternatives, current];
+}
+
+function freeTailDigits(alternative: string): number {
+  const match = /\\d\{(\d+)(?:,\d+)?\}$/.exec(alternative);
+  return match ? Number(match[1]) : 0;
+}
 
 /** Google Contacts joins several numbers with " ::: "; the first is the primary one. */
 function firstOfMany(raw: string): string {
