@@ -33,6 +33,8 @@ const CACHE_RESOLVE_CHUNK = 5_000;
 const SYNC_VALID_MS = 60 * 60_000;
 /** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
 const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;
+/** The account's client count is good enough for choosing a strategy for this long. */
+const ACCOUNT_SIZE_VALID_MS = 10 * 60_000;
 
 export const CREATION_DISABLED_REASON =
   'no Chat2Desk client for this phone, and creating clients is disabled for the account (ask Chat2Desk support to enable it)';
@@ -66,6 +68,7 @@ export class Preparer {
   private readonly lookups: pLimit.Limit;
   private creationDisabledAtMs?: number;
   private readonly syncedAt = new Map<string, number>();
+  private accountSize?: { count: number; atMs: number };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -120,9 +123,15 @@ export class Preparer {
     });
   }
 
+  /** The account's client count, asked at most once per ACCOUNT_SIZE_VALID_MS (it costs a request). */
   private async accountClientCount(): Promise<number | undefined> {
+    const nowMs = this.clock.nowMs();
+    if (this.accountSize && nowMs - this.accountSize.atMs < ACCOUNT_SIZE_VALID_MS)
+      return this.accountSize.count;
     try {
-      return (await this.client.clients({ limit: 1 }, { kind: 'lookup' })).meta.total;
+      const count = (await this.client.clients({ limit: 1 }, { kind: 'lookup' })).meta.total;
+      this.accountSize = { count, atMs: nowMs };
+      return count;
     } catch {
       return undefined;
     }
