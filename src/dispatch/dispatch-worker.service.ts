@@ -77,7 +77,7 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Preparation, waiting → ready, expired leases, quota resumption: everything but sending. */
   async housekeeping(): Promise<Omit<TickReport, 'sent' | 'claimed'>> {
     await this.preparer.runOnce();
-    const promoted = await this.queue.promoteWaiting(this.clock.now());
+    const promoted = await this.queue.promoteDue(this.clock.now());
     const swept = await this.dispatcher.sweepExpiredLeases();
     const resumed = await this.resumeWhenQuotaAllows();
     return { promoted, swept, resumed };

@@ -195,8 +195,21 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
       [campaignId],
     );
 
-    await queue.promoteWaiting(new Date());
+    await queue.promoteDue(new Date());
 
     expect(await recipientCounts(database.dataSource, campaignId)).toEqual({ ready: 1, waiting_ready: 1 });
+  });
+
+  it('makes ready rows without next_attempt_at (reset by retry-failed) claimable', async () => {
+    const { campaignId } = await readyCampaign('7938', 1);
+    await database.dataSource.query(
+      `UPDATE campaign_recipients SET next_attempt_at = NULL WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    expect(await queue.claimReady('a', new Date(), LEASE_MS, 10)).toEqual([]);
+
+    await queue.promoteDue(new Date());
+
+    expect(await queue.claimReady('a', new Date(), LEASE_MS, 10)).toHaveLength(1);
   });
 });

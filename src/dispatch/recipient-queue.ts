@@ -143,12 +143,16 @@ export class RecipientQueue {
     return rows[0]?.count ?? 0;
   }
 
-  /** waiting_ready → ready once the client's WhatsApp delay is over (next_attempt_at holds ready_at). */
-  async promoteWaiting(now: Date): Promise<number> {
+  /**
+   * Makes recipients due for the claim: waiting_ready → ready once the client's WhatsApp delay is over
+   * (next_attempt_at holds ready_at), and `ready` rows without next_attempt_at (retry-failed resets it)
+   * get "now", so the claim can use the (state, next_attempt_at) index with a plain range.
+   */
+  async promoteDue(now: Date): Promise<number> {
     const rows = await this.sql<{ count: number }>(
       `WITH promoted AS (
-         UPDATE campaign_recipients SET state = 'ready', updated_at = $1
-         WHERE state = 'waiting_ready' AND next_attempt_at <= $1
+         UPDATE campaign_recipients SET state = 'ready', next_attempt_at = coalesce(next_attempt_at, $1), updated_at = $1
+         WHERE (state = 'waiting_ready' AND next_attempt_at <= $1) OR (state = 'ready' AND next_attempt_at IS NULL)
          RETURNING 1)
        SELECT count(*)::int AS count FROM promoted`,
       [now],
