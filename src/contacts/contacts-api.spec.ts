@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../../test/utils/test-app';
-import { FIXTURES } from './contacts-test-harness';
+import { FIXTURES } from '../../test/fixtures/contacts/contacts-harness';
 
 let app: TestApp;
 beforeAll(async () => (app = await createTestApp({ env: { IMPORT_MAX_FILE_MB: '1' } })));

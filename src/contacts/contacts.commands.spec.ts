@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { ExitCode } from '../cli/exit-codes';
 import { ImportCommand, ListsCommand } from './contacts.commands';
-import { createContactsHarness, ContactsHarness, FIXTURES } from './contacts-test-harness';
+import {
+  createContactsHarness,
+  ContactsHarness,
+  FIXTURES,
+} from '../../test/fixtures/contacts/contacts-harness';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));

@@ -1,6 +1,10 @@
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createContactsHarness, ContactsHarness, FIXTURES } from './contacts-test-harness';
+import {
+  createContactsHarness,
+  ContactsHarness,
+  FIXTURES,
+} from '../../test/fixtures/contacts/contacts-harness';
 import { ContactImport, ImportMode } from './entities/contact-import.entity';
 
 let harness: ContactsHarness;

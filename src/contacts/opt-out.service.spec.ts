@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { createContactsHarness, ContactsHarness, FIXTURES } from './contacts-test-harness';
+import {
+  createContactsHarness,
+  ContactsHarness,
+  FIXTURES,
+} from '../../test/fixtures/contacts/contacts-harness';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));
