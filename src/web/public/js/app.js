@@ -65,6 +65,7 @@ async function signOut() {
 }
 
 function renderTopbar(activeSection) {
+  document.querySelector('.skip-link').textContent = t('nav.skip');
   const otherLanguage = LANGUAGES.find((language) => language !== currentLanguage());
   replaceChildren(
     topbar,

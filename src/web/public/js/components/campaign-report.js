@@ -5,14 +5,30 @@ import { timelineChart } from './timeline-chart.js';
 import { h } from '../dom.js';
 import { formatDateTime, formatNumber, formatPercent, t } from '../i18n.js';
 
-/** The campaign's report (GET …/report): rates, per-minute chart, failure reasons, requests, CSV export. */
-export async function campaignReport(base) {
-  let report;
-  try {
-    report = await api.get(`${base}/report`);
-  } catch (error) {
-    return h('section', { class: 'card' }, h('h2', {}, t('report.title')), errorBox(error));
-  }
+/**
+ * The campaign's report (GET …/report): rates, per-minute chart, failure reasons, requests, CSV
+ * export. `update()` re-renders only when the report changed, so links keep focus while it runs.
+ */
+export function campaignReport(base) {
+  const element = h('div');
+  let shown;
+  const update = async () => {
+    try {
+      const report = await api.get(`${base}/report`);
+      const fingerprint = JSON.stringify({ ...report, durationSeconds: undefined });
+      if (fingerprint !== shown) element.replaceChildren(reportView(base, report));
+      shown = fingerprint;
+    } catch (error) {
+      element.replaceChildren(
+        h('section', { class: 'card' }, h('h2', {}, t('report.title')), errorBox(error)),
+      );
+      shown = undefined;
+    }
+  };
+  return { element, update };
+}
+
+function reportView(base, report) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'report-heading' },
@@ -28,7 +44,11 @@ export async function campaignReport(base) {
       { label: t('report.optedOutAfterSend'), value: formatNumber(report.optedOutAfterSend) },
       { label: t('report.startedAt'), value: formatDateTime(report.startedAt), compact: true },
       { label: t('report.finishedAt'), value: formatDateTime(report.finishedAt), compact: true },
-      { label: t('report.duration'), value: formatDuration(report.durationSeconds) },
+      // Only a finished campaign's duration is final; a running one would be stale between changes.
+      {
+        label: t('report.duration'),
+        value: report.finishedAt ? formatDuration(report.durationSeconds) : t('report.inProgress'),
+      },
     ]),
     h('h3', {}, t('report.timeline')),
     timelineChart(report.timeline),
@@ -77,7 +97,6 @@ function failureReasonsTable(reasons) {
 }
 
 function formatDuration(seconds) {
-  if (seconds === null) return '—';
   const minutes = Math.floor(seconds / 60);
   return minutes > 0
     ? t('duration.minutes', { minutes: formatNumber(minutes), seconds: seconds % 60 })

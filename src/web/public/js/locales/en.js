@@ -237,4 +237,6 @@ export const en = {
   'testSend.phone': 'Send a test to phone',
   'testSend.submit': 'Send test',
   'testSend.sent': 'Sent to +{phone}: “{text}”',
+  'report.inProgress': 'in progress',
+  'nav.skip': 'Skip to content',
 };

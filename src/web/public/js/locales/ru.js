@@ -237,4 +237,6 @@ export const ru = {
   'testSend.phone': 'Тестовая отправка на телефон',
   'testSend.submit': 'Отправить тест',
   'testSend.sent': 'Отправлено на +{phone}: «{text}»',
+  'report.inProgress': 'идёт',
+  'nav.skip': 'Перейти к содержимому',
 };

@@ -34,9 +34,9 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
   const header = h('div', { class: 'page-header' });
   const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-heading' });
   const checks = h('div');
-  const report = h('div');
+  const report = campaignReport(base);
   const actions = campaignActionsBar(base, () => restart());
-  main.append(header, actions.element, progress, checks, report);
+  main.append(header, actions.element, progress, checks, report.element);
 
   let stop = () => {};
   let checksShownFor;
@@ -59,7 +59,7 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
     if (!BEFORE_LAUNCH.includes(campaign.state)) checks.replaceChildren();
     else if (checksShownFor !== campaign.state) replaceChildren(checks, await launchChecks(base, campaign));
     checksShownFor = campaign.state;
-    if (campaign.state !== 'draft') replaceChildren(report, await campaignReport(base));
+    if (campaign.state !== 'draft') await report.update();
     if (!LIVE_STATES.includes(campaign.state)) stop();
   };
   const restart = () => {
