@@ -160,6 +160,21 @@ describe('import: real-world file shapes (exact counts)', () => {
     ]);
   });
 
+  it('Windows-1251 found after the first 64 KB of ASCII (the whole file is checked, not a sample)', async () => {
+    const { list, job } = await importFixture('cp1251-late-cyrillic.csv');
+    expect(counts(job)).toEqual({
+      status: 'completed',
+      rows: 2501,
+      imported: 2501,
+      updated: 0,
+      duplicates: 0,
+      invalid: 0,
+      error: null,
+    });
+    const [last] = (await harness.contacts.browse(list.id, { search: '79169999999' })).items;
+    expect([last.name, last.attributes]).toEqual(['Пётр Иванов', { city: 'Москва' }]);
+  });
+
   it('without a default country, national numbers are rejected with the reason', async () => {
     const { job } = await importFixture('utf8-bom-crlf.csv', { defaultCountry: null });
     expect(counts(job)).toMatchObject({ status: 'completed', rows: 6, imported: 1, invalid: 5 });

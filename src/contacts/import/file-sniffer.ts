@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import * as iconv from 'iconv-lite';
@@ -46,7 +47,13 @@ export async function sniffFile(path: string): Promise<FileShape> {
       throw new MalformedFileError(`The file is ${signature.what}, not CSV. ${SAVE_AS_CSV}.`);
     }
   }
-  const { encoding, bomLength } = detectEncoding(sample);
+  const detected = detectEncoding(sample);
+  const { bomLength } = detected;
+  // A sample that is plain ASCII says nothing: Windows-1251 bytes may start further down the file.
+  const encoding =
+    detected.encoding === 'utf8' && bomLength === 0 && !(await isUtf8File(path))
+      ? 'win1251'
+      : detected.encoding;
   const text = iconv.decode(sample.subarray(bomLength), encoding);
   assertText(text);
   return { encoding, bomLength, delimiter: detectDelimiter(firstLine(text)) };
@@ -70,6 +77,20 @@ function detectEncoding(sample: Buffer): { encoding: FileEncoding; bomLength: nu
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf16be', bomLength: 2 };
   if (looksLikeUtf16Le(sample)) return { encoding: 'utf16le', bomLength: 0 };
   return { encoding: isValidUtf8(sample) ? 'utf8' : 'win1251', bomLength: 0 };
+}
+
+/** One streaming pass with a strict decoder (about a second per GB): is the whole file UTF-8? */
+async function isUtf8File(path: string): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+      decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return true;
+  } catch (error) {
+    if (error instanceof TypeError) return false;
+    throw error;
+  }
 }
 
 /** Excel's "Unicode text" without a BOM: ASCII characters followed by zero bytes. */
