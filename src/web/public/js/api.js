@@ -1,10 +1,9 @@
 /** The dashboard's only way to the server: same-origin calls carrying the HttpOnly session cookie. */
 
 export class ApiError extends Error {
-  constructor(status, message, body) {
+  constructor(status, message) {
     super(message);
     this.status = status;
-    this.body = body;
   }
 }
 
@@ -15,7 +14,7 @@ export function onUnauthorized(listener) {
   unauthorizedListeners.add(listener);
 }
 
-export async function apiRequest(method, path, body) {
+async function apiRequest(method, path, body) {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -31,7 +30,6 @@ export async function apiRequest(method, path, body) {
 export const api = {
   get: (path) => apiRequest('GET', path),
   post: (path, body) => apiRequest('POST', path, body ?? {}),
-  patch: (path, body) => apiRequest('PATCH', path, body),
   delete: (path) => apiRequest('DELETE', path),
 };
 
@@ -70,7 +68,7 @@ function handleResponse(status, text, path) {
   const body = parseJson(text);
   if (status === 401 && !path.startsWith('/auth/login'))
     unauthorizedListeners.forEach((listener) => listener());
-  if (status >= 400 || status === 0) throw new ApiError(status, messageOf(body, status), body);
+  if (status >= 400 || status === 0) throw new ApiError(status, messageOf(body, status));
   return body;
 }
 

@@ -28,7 +28,7 @@ const topbar = document.getElementById('topbar');
 let signedIn = false;
 let leaveCurrentPage = () => {};
 
-export function navigate(path) {
+function navigate(path) {
   if (location.hash === `#${path}`) renderRoute();
   else location.hash = path;
 }

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { campaignActions } from './campaign-state.js';
+import { CAMPAIGN_ACTIONS, isActionAllowed } from './campaign-state.js';
 import { showToast, withBusyButton } from './feedback.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -26,7 +26,7 @@ export function campaignActionsBar(base, onDone) {
     ...(action.name === 'schedule' && scheduleAt.value ? { scheduledAt: scheduleAt.value } : {}),
     ...(action.usesQuota && allowPartial.checked ? { allowPartial: true } : {}),
   });
-  const buttons = campaignActions({ state: 'draft' }).map((action) => {
+  const buttons = CAMPAIGN_ACTIONS.map((action) => {
     const button = h(
       'button',
       {
@@ -53,8 +53,9 @@ export function campaignActionsBar(base, onDone) {
   const update = (next) => {
     if (!campaign && next.scheduledAt) scheduleAt.value = wallTime(next.scheduledAt, next.timezone);
     campaign = next;
-    campaignActions(campaign).forEach((action, index) => {
-      if (buttons[index].getAttribute('aria-busy') !== 'true') buttons[index].disabled = !action.allowed;
+    CAMPAIGN_ACTIONS.forEach((action, index) => {
+      if (buttons[index].getAttribute('aria-busy') !== 'true')
+        buttons[index].disabled = !isActionAllowed(action, campaign);
     });
     scheduleLabel.textContent = t('campaign.scheduleAt', { timezone: campaign.timezone });
     launchOptions.hidden = !['draft', 'scheduled'].includes(campaign.state);

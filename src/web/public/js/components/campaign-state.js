@@ -2,7 +2,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 
 /** What a person may do in each state; mirrors CAMPAIGN_TRANSITIONS (src/campaigns/campaign-transitions.ts). */
-const ACTIONS = [
+export const CAMPAIGN_ACTIONS = [
   { name: 'schedule', allowedFrom: ['draft'], usesQuota: true },
   { name: 'start', allowedFrom: ['draft', 'scheduled'], usesQuota: true },
   { name: 'pause', allowedFrom: ['running'] },
@@ -14,13 +14,8 @@ const ACTIONS = [
 /** States in which a campaign still changes by itself, so its page keeps refreshing. */
 export const LIVE_STATES = ['scheduled', 'running', 'paused'];
 
-export function campaignActions(campaign) {
-  return ACTIONS.map((action) => ({
-    ...action,
-    allowed:
-      action.allowedFrom.includes(campaign.state) &&
-      (!action.needsFailed || (campaign.counts?.failed ?? 0) > 0),
-  }));
+export function isActionAllowed(action, campaign) {
+  return action.allowedFrom.includes(campaign.state) && (!action.needsFailed || campaign.counts.failed > 0);
 }
 
 export function stateBadge(campaign) {

@@ -1,8 +1,12 @@
 import { h } from '../dom.js';
 
-/** An inline error for a failed call; the text is the API's own `message`. */
+/** An inline error: a failed call (its text is the API's own `message`) or a sentence. */
 export function errorBox(error) {
-  return h('div', { class: 'alert alert-error', role: 'alert' }, error?.message ?? String(error));
+  return h(
+    'div',
+    { class: 'alert alert-error', role: 'alert' },
+    typeof error === 'string' ? error : error.message,
+  );
 }
 
 export function noticeBox(text, tone = 'info') {

@@ -1,4 +1,4 @@
-import { api, ApiError, uploadForm } from '../api.js';
+import { api, uploadForm } from '../api.js';
 import { errorBox, noticeBox } from './feedback.js';
 import { simpleProgressBar } from './progress.js';
 import { statsGrid } from './stats.js';
@@ -51,7 +51,7 @@ export function importPanel(listId, onImported) {
     if (job.status === 'failed') {
       replaceChildren(
         status,
-        errorBox(new ApiError(200, t('import.failed', { error: job.error ?? '' }))),
+        errorBox(t('import.failed', { error: job.error })),
         job.invalid > 0 && importResult(job),
       );
       submit.disabled = false;

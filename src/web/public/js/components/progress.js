@@ -10,7 +10,7 @@ const SEGMENTS = [
 ];
 
 /** Recipients that left the send queue (sent, delivered, failed, skipped…) out of all of them. */
-export function processedShare(counts) {
+function processedShare(counts) {
   if (!counts?.total) return 0;
   return SEGMENTS.reduce((sum, segment) => sum + segment.of(counts), 0) / counts.total;
 }
