@@ -1,8 +1,10 @@
 import { createTestApp, TestApp } from '../../test/utils/test-app';
+import { ManualClock } from '../common/clock/clock';
 import { Dispatcher } from './dispatcher.service';
 import { DispatchWorker } from './dispatch-worker.service';
 import { RecipientQueue } from './recipient-queue';
 import {
+  campaignState,
   exactlyOnceProblems,
   phoneRange,
   recipientCounts,
@@ -240,6 +242,64 @@ describe('monthly quota', () => {
       campaignId,
     ]);
     expect(after).toEqual({ state: 'running', state_reason: null });
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+});
+
+describe('monthly quota kept locally (CHAT2DESK_MONTHLY_QUOTA)', () => {
+  const clock = new ManualClock(new Date('2026-11-30T23:58:00Z'));
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      clock,
+      env: {
+        CHAT2DESK_MONTHLY_QUOTA: '20',
+        CHAT2DESK_QUOTA_RESERVE: '0',
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: '200',
+        DISPATCH_POLL_INTERVAL_MS: '50',
+        DISPATCH_BATCH_SIZE: '50',
+      },
+      sandbox: { rateLimitPerSecond: 200 },
+    });
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('pauses before any request the month cannot pay for, and resumes by itself when the month turns', async () => {
+    const { dataSource } = testApp.database;
+    const worker = testApp.app.get(DispatchWorker);
+    const phones = phoneRange('7922', 30);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+
+    await worker.tick();
+
+    expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'paused', stateReason: 'quota' });
+    const paused = await recipientCounts(dataSource, campaignId);
+    expect(paused.sent).toBeGreaterThanOrEqual(15);
+    expect(paused.sent + paused.ready).toBe(30);
+    // Refused locally: Chat2Desk never saw a request over the quota.
+    expect(testApp.sandbox.ledger().quotaRejected).toBe(0);
+
+    // Still the same month: the quota check finds nothing left and the campaign stays paused.
+    clock.advance(5_000);
+    await worker.tick();
+    expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'paused', stateReason: 'quota' });
+
+    clock.set(new Date('2026-12-01T00:00:30Z'));
+    await waitFor(
+      async () => {
+        await worker.tick();
+        return recipientCounts(dataSource, campaignId);
+      },
+      (counts) => counts.sent === 30,
+      20_000,
+      50,
+    );
+    expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'running', stateReason: null });
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });
 });
