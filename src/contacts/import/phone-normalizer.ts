@@ -53,6 +53,8 @@ export class PhoneNormalizer {
       if (cacheable) {
         if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
         this.cache.set(key, result);
+        // "+<E.164>" is how any spelling of this number is written internationally: answer those too.
+        if (result.ok) this.cache.set(`+${result.phone.slice(0, -CACHE_TAIL_DIGITS)}`, result);
       }
       return result;
     }
