@@ -11,13 +11,8 @@ export const PUBLIC_DIR = join(__dirname, 'public');
  * Scripts and styles come from this origin only; API data goes through fetch to the same origin.
  */
 export function dashboardStaticMiddleware(): RequestHandler {
-  return express.static(PUBLIC_DIR, {
-    index: 'index.html',
-    etag: true,
-    lastModified: true,
-    fallthrough: true,
-    setHeaders: setDashboardHeaders,
-  });
+  // ETag and Last-Modified stay on (express defaults); Cache-Control is ours alone.
+  return express.static(PUBLIC_DIR, { cacheControl: false, setHeaders: setDashboardHeaders });
 }
 
 function setDashboardHeaders(response: Response, path: string): void {
