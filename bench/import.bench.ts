@@ -202,7 +202,7 @@ function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnc
     '## CSV import (`npm run bench:import`)',
     '',
     `Last run: ${new Date().toISOString()} — \`npm run bench:import${rows === 1_000_000 ? '' : ` -- --rows ${rows}`}\``,
-    `Machine: ${machine}; load average at start ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ')}`,
+    `Machine: ${machine}; load average (1, 5, 15 min) when the run ended ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ')}`,
     '',
     '| rows | wall time | parse + COPY | merge | rows/s | peak RSS (before import) | file | imported | duplicates | invalid |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
