@@ -83,8 +83,9 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return { promoted, swept, resumed };
   }
 
-  /** One full pass, for tests and scripts: housekeeping, then batches until nothing is due. */
+  /** One full pass, for tests and scripts: housekeeping, then batches until nothing is due (also after stop()). */
   async tick(): Promise<TickReport> {
+    this.dispatcher.start();
     const report: TickReport = { sent: 0, claimed: 0, ...(await this.housekeeping()) };
     for (;;) {
       const batch = await this.dispatcher.runOnce();

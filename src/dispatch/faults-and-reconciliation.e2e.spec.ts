@@ -1,4 +1,5 @@
 import { createTestApp, TestApp } from '../../test/utils/test-app';
+import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecycle.service';
 import { ManualClock } from '../common/clock/clock';
 import { Dispatcher } from './dispatcher.service';
 import { DispatchWorker } from './dispatch-worker.service';
@@ -152,7 +153,6 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });
 
-  // Last in this block: it stops the worker's loops (tick() keeps working, the loops are not restarted).
   it('graceful shutdown finishes requests in flight and gives back claimed rows it had not started, uncounted', async () => {
     const { dataSource } = testApp.database;
     const phones = phoneRange('7914', 60);
@@ -243,6 +243,61 @@ describe('monthly quota', () => {
     ]);
     expect(after).toEqual({ state: 'running', state_reason: null });
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+
+  it('a pause stops new claims within a batch; resume sends the rest, each once', async () => {
+    const { dataSource } = testApp.database;
+    const worker = testApp.app.get(DispatchWorker);
+    const lifecycle = testApp.app.get(CampaignLifecycleService);
+    const phones = phoneRange('7923', 150);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    await worker.housekeeping();
+
+    worker.start();
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => (counts.sent ?? 0) >= 20,
+      10_000,
+      10,
+    );
+    await lifecycle.pause(campaignId, 'api-key');
+    const atPause = (await recipientCounts(dataSource, campaignId)).sent ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const settled = await recipientCounts(dataSource, campaignId);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // At most the batches already claimed (two pipelines × DISPATCH_BATCH_SIZE) went out after the pause.
+    expect(settled.sent - atPause).toBeLessThanOrEqual(2 * 20);
+    expect(settled.sending).toBeUndefined();
+    expect(await recipientCounts(dataSource, campaignId)).toEqual(settled);
+
+    await lifecycle.resume(campaignId, 'api-key');
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => counts.sent === 150,
+      10_000,
+      50,
+    );
+    await worker.stop();
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+
+  it('fails the campaign with reason credentials when Chat2Desk refuses the account, without failing recipients', async () => {
+    const { dataSource } = testApp.database;
+    const phones = phoneRange('7924', 5);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones });
+    testApp.sandbox.configure({ mode: 'disabled' });
+
+    await testApp.app.get(DispatchWorker).tick();
+    testApp.sandbox.configure({ mode: 'normal' });
+
+    expect(await campaignState(dataSource, campaignId)).toEqual({
+      state: 'failed',
+      stateReason: 'credentials',
+    });
+    expect(await recipientCounts(dataSource, campaignId)).toEqual({ ready: 5 });
   });
 });
 
