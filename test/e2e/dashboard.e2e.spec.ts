@@ -197,6 +197,40 @@ describeWithChromium('dashboard in a browser', () => {
     expect(csv).toMatch(/delivered|read|failed/);
   });
 
+  it('pauses, resumes and cancels a campaign waiting for its send window', async () => {
+    // A one-hour window that is not now and does not cross midnight: the run waits in it.
+    const now = new Date().getUTCHours();
+    const windowStart = now < 20 ? now + 2 : now - 4;
+    const hour = (value: number) => `${String(value).padStart(2, '0')}:00`;
+    await openSection(page, 'Campaigns');
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Campaign name').fill('Evening reminder');
+    await page.getByLabel('Contact list').selectOption({ label: 'Order pickup, November (4 contacts)' });
+    await page.getByLabel('Messenger').selectOption('sms');
+    await page.getByLabel('Chat2Desk channel').fill('1');
+    await page.getByLabel('Text', { exact: true }).fill('{{name|Customer}}, your order is waiting.');
+    await page.getByText('Schedule, repetition and send window').click();
+    await page.getByLabel('Timezone').fill('UTC');
+    await page.getByLabel('Send window from').fill(hour(windowStart));
+    await page.getByLabel('Send window until').fill(hour(windowStart + 1));
+    await page.getByLabel('Window is in').selectOption('campaign');
+    await page.getByRole('button', { name: 'Save draft and preview' }).click();
+    await page.getByRole('heading', { name: /Evening reminder/ }).waitFor();
+    await page.getByText(/window \d\d:00–\d\d:00/).waitFor();
+
+    await page.getByRole('button', { name: 'Start now' }).click();
+    await page.getByText('Running', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Paused', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Running', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Cancel campaign' }).click();
+    await page.getByText('Cancelled', { exact: true }).waitFor();
+    const buttons = ['Schedule', 'Start now', 'Pause', 'Resume', 'Cancel campaign', 'Retry failed'];
+    for (const name of buttons) expect(await page.getByRole('button', { name }).isDisabled()).toBe(true);
+  });
+
   it('shows campaigns with progress, the account quota, and Russian text after the toggle', async () => {
     await openSection(page, 'Campaigns');
     await page.getByRole('progressbar', { name: 'Progress of Orders ready' }).waitFor();

@@ -127,7 +127,7 @@ export const en = {
   'newCampaign.timezone': 'Timezone',
   'newCampaign.cron': 'Repeat (cron)',
   'newCampaign.windowStart': 'Send window from',
-  'newCampaign.windowEnd': 'to',
+  'newCampaign.windowEnd': 'Send window until',
   'newCampaign.windowTimezone': 'Window is in',
   'newCampaign.windowZone.recipient': 'the recipient’s timezone',
   'newCampaign.windowZone.campaign': 'the campaign’s timezone',

@@ -127,7 +127,7 @@ export const ru = {
   'newCampaign.timezone': 'Часовой пояс',
   'newCampaign.cron': 'Повтор (cron)',
   'newCampaign.windowStart': 'Окно отправки с',
-  'newCampaign.windowEnd': 'до',
+  'newCampaign.windowEnd': 'Окно отправки до',
   'newCampaign.windowTimezone': 'Окно по времени',
   'newCampaign.windowZone.recipient': 'получателя',
   'newCampaign.windowZone.campaign': 'рассылки',
