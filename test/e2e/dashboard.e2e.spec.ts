@@ -235,6 +235,9 @@ describeWithChromium('dashboard in a browser', () => {
     await openSection(page, 'Campaigns');
     await page.getByRole('progressbar', { name: 'Progress of Orders ready' }).waitFor();
     await screenshot('campaigns');
+    await openSection(page, 'Contact lists');
+    await page.getByRole('link', { name: 'Order pickup, November' }).waitFor();
+    await screenshot('lists');
     await openSection(page, 'Account');
     await page.getByText('Monthly limit').waitFor();
     await screenshot('quota');

@@ -27,6 +27,7 @@ export const en = {
   'lists.empty': 'No lists yet. Create one, then upload a CSV into it.',
   'lists.name': 'Name',
   'lists.contacts': 'Contacts',
+  'lists.optedOut': 'Opted out',
   'lists.deleteNamed': 'Delete list {name}',
   'lists.confirmDelete': 'Delete the list “{name}” with all its contacts?',
   'lists.deleted': 'List “{name}” deleted',

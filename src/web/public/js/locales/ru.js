@@ -27,6 +27,7 @@ export const ru = {
   'lists.empty': 'Списков пока нет. Создайте список и загрузите в него CSV.',
   'lists.name': 'Название',
   'lists.contacts': 'Контакты',
+  'lists.optedOut': 'Отписались',
   'lists.deleteNamed': 'Удалить список {name}',
   'lists.confirmDelete': 'Удалить список «{name}» со всеми контактами?',
   'lists.deleted': 'Список «{name}» удалён',
