@@ -40,7 +40,7 @@ export function renderNewCampaignPage(main, { navigate }) {
       id: 'campaign-cron',
       placeholder: '0 10 * * 1',
       autocomplete: 'off',
-      spellcheck: false,
+      spellcheck: 'false',
     }),
     windowStart: h('input', { id: 'campaign-window-start', type: 'time' }),
     windowEnd: h('input', { id: 'campaign-window-end', type: 'time' }),

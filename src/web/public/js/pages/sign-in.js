@@ -12,7 +12,7 @@ export function renderSignInPage(main, { onSignedIn }) {
     type: 'password',
     autocomplete: 'current-password',
     required: true,
-    spellcheck: false,
+    spellcheck: 'false',
   });
   const errorSlot = h('div');
   const submit = h('button', { type: 'submit', class: 'primary' }, t('signIn.submit'));
