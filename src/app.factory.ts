@@ -15,7 +15,6 @@ export async function createApp(
     bufferLogs: true,
     // The Chat2Desk webhook's HMAC is computed over the exact bytes received (request.rawBody).
     rawBody: true,
-    rawBody: true, // the Chat2Desk webhook checks an HMAC of the exact bytes received
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   configureApp(app);
