@@ -11,6 +11,7 @@ describe('loadAppConfig', () => {
     expect(config.whatsappNewClientDelaySeconds).toBe(420);
     expect(config.importMaxBytes).toBe(200 * 1024 * 1024);
     expect(config.stopWords).toContain('СТОП');
+    expect(config.webhookSignatureHeader).toBe('x-signature');
   });
 
   it('reads explicit values', () => {
@@ -21,7 +22,9 @@ describe('loadAppConfig', () => {
       CHAT2DESK_MONTHLY_QUOTA: '1000',
       CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
       STOP_WORDS: 'stop, стоп',
+      CHAT2DESK_WEBHOOK_SIGNATURE_HEADER: 'X-Chat2Desk-Signature',
     });
+    expect(config.webhookSignatureHeader).toBe('x-chat2desk-signature');
     expect(config.port).toBe(8080);
     expect(config.chat2desk).toMatchObject({ token: 'abc', monthlyQuota: 1000, rateLimitPerSecond: 50 });
     expect(config.stopWords).toEqual(['STOP', 'СТОП']);

@@ -50,6 +50,8 @@ export interface AppConfig {
   dispatch: DispatchConfig;
   tracking: TrackingConfig;
   webhookSecret?: string;
+  /** Header carrying the webhook's HMAC, lower-cased as Node exposes headers. */
+  webhookSignatureHeader: string;
   stopWords: string[];
   /** Port of the in-process sandbox when CHAT2DESK_TOKEN is unset (0 = any free port). */
   sandboxPort: number;
@@ -92,6 +94,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deadlineHours: read.int('TRACKING_DEADLINE_HOURS', 72, 1, 24 * 60),
     },
     webhookSecret: read.string('CHAT2DESK_WEBHOOK_SECRET'),
+    webhookSignatureHeader: read.string('CHAT2DESK_WEBHOOK_SIGNATURE_HEADER', 'X-Signature')!.toLowerCase(),
     stopWords: read.list('STOP_WORDS', DEFAULT_STOP_WORDS).map((word) => word.toUpperCase()),
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true),

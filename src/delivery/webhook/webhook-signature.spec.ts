@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { isValidWebhookSignature, signatureHeaderName, signWebhookBody } from './webhook-signature';
+import { isValidWebhookSignature, signWebhookBody } from './webhook-signature';
 import { isStopWord } from './stop-words';
 
 describe('webhook signature', () => {
@@ -20,13 +20,6 @@ describe('webhook signature', () => {
       isValidWebhookSignature(Buffer.from(`${body.toString()} `), signWebhookBody(body, secret), secret),
     ).toBe(false);
     expect(isValidWebhookSignature(body, 'not-a-signature', secret)).toBe(false);
-  });
-
-  it('reads the header name from the environment, lower-cased', () => {
-    expect(signatureHeaderName({})).toBe('x-signature');
-    expect(signatureHeaderName({ CHAT2DESK_WEBHOOK_SIGNATURE_HEADER: 'X-Chat2Desk-Signature' })).toBe(
-      'x-chat2desk-signature',
-    );
   });
 });
 

@@ -1,12 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Header carrying the signature; Chat2Desk's name is not documented, so it is configurable. */
-export const DEFAULT_SIGNATURE_HEADER = 'x-signature';
-
-/** CHAT2DESK_WEBHOOK_SIGNATURE_HEADER, lower-cased as Node exposes headers. */
-export function signatureHeaderName(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.CHAT2DESK_WEBHOOK_SIGNATURE_HEADER?.trim() || DEFAULT_SIGNATURE_HEADER).toLowerCase();
-}
+/** Documented default of CHAT2DESK_WEBHOOK_SIGNATURE_HEADER (Chat2Desk's own name is not documented). */
+export const DEFAULT_SIGNATURE_HEADER = 'X-Signature';
 
 /** HMAC-SHA256 of the raw body, hex: what a sender puts in the signature header. */
 export function signWebhookBody(rawBody: Buffer | string, secret: string): string {

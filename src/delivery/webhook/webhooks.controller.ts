@@ -16,13 +16,11 @@ import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { Chat2DeskWebhookService, WebhookOutcome } from './chat2desk-webhook.service';
 import { RegisterWebhookDto, WebhookOutcomeResponse, WebhookRegistrationResponse } from './webhook.dto';
 import { WebhookRegistrationResult, WebhookRegistrationService } from './webhook-registration.service';
-import { isValidWebhookSignature, signatureHeaderName } from './webhook-signature';
+import { DEFAULT_SIGNATURE_HEADER, isValidWebhookSignature } from './webhook-signature';
 
 @ApiTags('webhooks')
 @Controller('api/webhooks')
 export class WebhooksController {
-  private readonly signatureHeader = signatureHeaderName();
-
   constructor(
     private readonly webhooks: Chat2DeskWebhookService,
     private readonly registration: WebhookRegistrationService,
@@ -35,16 +33,16 @@ export class WebhooksController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Chat2Desk events: stop words opt out, outbox statuses update recipients' })
   @ApiHeader({
-    name: signatureHeaderName(),
+    name: DEFAULT_SIGNATURE_HEADER,
     required: false,
-    description: 'HMAC-SHA256 of the raw body (hex), when CHAT2DESK_WEBHOOK_SECRET is set',
+    description: 'HMAC-SHA256 of the raw body (hex), when CHAT2DESK_WEBHOOK_SECRET is set; the name is CHAT2DESK_WEBHOOK_SIGNATURE_HEADER',
   })
   @ApiResponse({ status: 200, type: WebhookOutcomeResponse })
   @ApiResponse({ status: 401, description: 'Signature missing or wrong' })
   async receive(@Req() request: RawBodyRequest<Request>): Promise<WebhookOutcome> {
     const secret = this.config.webhookSecret;
     if (secret) {
-      const signature = request.headers[this.signatureHeader];
+      const signature = request.headers[this.config.webhookSignatureHeader];
       if (
         !request.rawBody ||
         !isValidWebhookSignature(request.rawBody, Array.isArray(signature) ? signature[0] : signature, secret)
