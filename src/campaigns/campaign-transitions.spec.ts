@@ -1,6 +1,6 @@
 import { InvalidTransitionError } from '../common/errors/domain-error';
 import { CAMPAIGN_STATES } from './campaign-states';
-import { assertTransition, CAMPAIGN_TRANSITIONS, CampaignAction } from './campaign-transitions';
+import { assertTransition, CAMPAIGN_TRANSITIONS, CampaignAction, userActionsFrom } from './campaign-transitions';
 
 describe('campaign transition table', () => {
   const actions = Object.keys(CAMPAIGN_TRANSITIONS) as CampaignAction[];
@@ -19,5 +19,11 @@ describe('campaign transition table', () => {
 
   it('names the state and the allowed ones in the refusal', () => {
     expect(() => assertTransition('pause', 'draft')).toThrow('Cannot pause a campaign that is draft; allowed from: running');
+  });
+
+  it('offers people only their own actions, in a stable order', () => {
+    expect(userActionsFrom('draft')).toEqual(['schedule', 'start', 'cancel']);
+    expect(userActionsFrom('running')).toEqual(['pause', 'cancel', 'retry-failed']);
+    expect(userActionsFrom('cancelled')).toEqual([]);
   });
 });

@@ -27,6 +27,15 @@ export const CAMPAIGN_TRANSITIONS = {
 
 export type CampaignAction = keyof typeof CAMPAIGN_TRANSITIONS;
 
+/** Actions a person triggers (the API's POST /api/campaigns/:id/<action>); the rest belong to the service. */
+export const USER_ACTIONS = ['schedule', 'start', 'pause', 'resume', 'cancel', 'retry-failed'] as const satisfies readonly CampaignAction[];
+export type UserAction = (typeof USER_ACTIONS)[number];
+
+/** What a person may do to a campaign in this state, so clients need no copy of the table. */
+export function userActionsFrom(state: CampaignState): UserAction[] {
+  return USER_ACTIONS.filter((action) => (allowedFrom(action) as readonly string[]).includes(state));
+}
+
 /** Campaigns in these states may be deleted; the others have work in flight. */
 export const DELETABLE_CAMPAIGN_STATES: readonly CampaignState[] = ['draft', 'completed', 'cancelled', 'failed'];
 

@@ -105,6 +105,12 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       expect((await campaignState(dataSource, campaignId)).state).toBe(state);
     });
 
+    it.each(CAMPAIGN_STATES)('GET lists exactly the actions a %s campaign accepts', async (state) => {
+      const campaignId = await createCampaignRow(dataSource, { listId: await newList(), state, scheduledAt: new Date('2026-12-01T10:00:00Z') });
+      const accepted = ENDPOINTS.filter(([, action]) => (CAMPAIGN_TRANSITIONS[action].from as readonly string[]).includes(state)).map(([endpoint]) => endpoint);
+      expect((await call('GET', `/api/campaigns/${campaignId}`)).body.allowedActions).toEqual(accepted);
+    });
+
     it('walks draft → scheduled → (tick) running → paused → running → cancelled', async () => {
       const { body } = await call('POST', '/api/campaigns', { ...valid(await newList()), scheduledAt: '2026-11-25T09:30:00Z' });
       expect((await call('POST', `/api/campaigns/${body.id}/schedule`, {})).body).toMatchObject({ state: 'scheduled', forecast: { fits: true, sends: 1 } });

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Chat2DeskRequestOutcome, MetricsService } from '../metrics/metrics.service';
+import { ChannelsController } from './channels.controller';
 import { Chat2DeskClient } from './chat2desk.client';
 import { Chat2DeskStack, createChat2DeskStack } from './chat2desk.stack';
 import { Chat2DeskStatus } from './chat2desk-status';
@@ -28,6 +29,7 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 /** The Chat2Desk client and what guards it (quota, shared rate limit, ledger, status), for every module. */
 @Global()
 @Module({
+  controllers: [ChannelsController],
   providers: [
     {
       provide: CHAT2DESK_STACK,

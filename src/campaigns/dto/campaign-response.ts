@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Page } from '../../common/http/pagination.dto';
 import type { RecipientState } from '../campaign-states';
+import { USER_ACTIONS, UserAction, userActionsFrom } from '../campaign-transitions';
 import { Campaign, ContactFilter, SendWindow } from '../entities/campaign.entity';
 import type { CampaignForecast } from '../forecast/campaign-forecast';
 
@@ -49,6 +50,8 @@ export class CampaignResponse {
   @ApiProperty() name!: string;
   @ApiProperty() state!: string;
   @ApiPropertyOptional({ nullable: true, description: 'Why it is paused/failed/completed early: user, quota, credentials, expired…' }) stateReason!: string | null;
+  @ApiProperty({ enum: USER_ACTIONS, isArray: true, description: 'Actions the current state allows (POST /api/campaigns/:id/<action>)' })
+  allowedActions!: UserAction[];
   @ApiProperty() listId!: string;
   @ApiProperty() contactFilter!: ContactFilter;
   @ApiPropertyOptional({ nullable: true }) text!: string | null;
@@ -76,6 +79,7 @@ export class CampaignResponse {
       name: campaign.name,
       state: campaign.state,
       stateReason: campaign.stateReason,
+      allowedActions: userActionsFrom(campaign.state),
       listId: campaign.listId,
       contactFilter: campaign.contactFilter,
       text: campaign.text,

@@ -1,21 +1,21 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 
-/** What a person may do in each state; mirrors CAMPAIGN_TRANSITIONS (src/campaigns/campaign-transitions.ts). */
+/** The campaign actions a person can take; which are allowed comes from the API (campaign.allowedActions). */
 export const CAMPAIGN_ACTIONS = [
-  { name: 'schedule', allowedFrom: ['draft'], usesQuota: true },
-  { name: 'start', allowedFrom: ['draft', 'scheduled'], usesQuota: true },
-  { name: 'pause', allowedFrom: ['running'] },
-  { name: 'resume', allowedFrom: ['paused'] },
-  { name: 'cancel', allowedFrom: ['draft', 'scheduled', 'running', 'paused'], confirm: true },
-  { name: 'retry-failed', allowedFrom: ['running', 'completed', 'failed'], needsFailed: true },
+  { name: 'schedule', usesQuota: true },
+  { name: 'start', usesQuota: true },
+  { name: 'pause' },
+  { name: 'resume' },
+  { name: 'cancel', confirm: true },
+  { name: 'retry-failed', needsFailed: true },
 ];
 
 /** States in which a campaign still changes by itself, so its page keeps refreshing. */
 export const LIVE_STATES = ['scheduled', 'running', 'paused'];
 
 export function isActionAllowed(action, campaign) {
-  return action.allowedFrom.includes(campaign.state) && (!action.needsFailed || campaign.counts.failed > 0);
+  return campaign.allowedActions.includes(action.name) && (!action.needsFailed || campaign.counts.failed > 0);
 }
 
 export function stateBadge(campaign) {

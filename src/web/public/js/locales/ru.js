@@ -211,7 +211,7 @@ export const ru = {
   'forecast.total': 'Всего запросов',
   'campaign.allowPartial': 'Если квоты не хватит, отправить сколько позволяет',
   'newCampaign.channelHint':
-    'Номер канала виден в Chat2Desk в Настройки → Каналы (в песочнице каналы 1 и 2).',
+    'Выберите канал аккаунта или введите его id (Chat2Desk: Настройки → Каналы).',
   'count.unknown': 'Без итогового статуса',
   'requests.info': 'Сведения об аккаунте',
   'requests.lookup': 'Поиск клиентов',

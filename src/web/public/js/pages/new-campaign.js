@@ -27,6 +27,7 @@ export function renderNewCampaignPage(main, { navigate }) {
       step: 1,
       required: true,
       inputmode: 'numeric',
+      list: 'campaign-channel-options',
     }),
     text: h('textarea', { id: 'campaign-text', rows: 5, placeholder: t('newCampaign.textPlaceholder') }),
     templateId: h('select', { id: 'campaign-template' }),
@@ -57,6 +58,7 @@ export function renderNewCampaignPage(main, { navigate }) {
     text: radio('message-kind', 'text', true),
     template: radio('message-kind', 'template', false),
   };
+  const channelOptions = h('datalist', { id: 'campaign-channel-options' });
   const messagePreview = h('div', { class: 'template-preview', 'aria-live': 'polite' });
   const textBlock = h(
     'div',
@@ -110,7 +112,7 @@ export function renderNewCampaignPage(main, { navigate }) {
       { class: 'form-row' },
       h('div', { class: 'field grow' }, label(fields.listId, 'newCampaign.list'), fields.listId),
       h('div', { class: 'field' }, label(fields.transport, 'newCampaign.transport'), fields.transport),
-      h('div', { class: 'field' }, label(fields.channelId, 'newCampaign.channel'), fields.channelId),
+      h('div', { class: 'field' }, label(fields.channelId, 'newCampaign.channel'), fields.channelId, channelOptions),
     ),
     h('p', { class: 'hint' }, t('newCampaign.channelHint')),
     h(
@@ -196,6 +198,17 @@ export function renderNewCampaignPage(main, { navigate }) {
         ),
       fail,
     );
+  // Suggestions only: without them (Chat2Desk unreachable) the id can still be typed.
+  api.get('/api/channels').then(
+    (channels) =>
+      replaceChildren(
+        channelOptions,
+        channels.map((channel) =>
+          h('option', { value: channel.id }, `${channel.name} · ${channel.transports.join(', ')}`),
+        ),
+      ),
+    () => undefined,
+  );
   loadTemplates().then((loaded) => {
     templates = loaded;
     fillOptions(fields.templateId, templates, (template) => template.name);
