@@ -1,7 +1,8 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiKeyPath, ensureStoredApiKey } from './auth/api-key-store';
 import { AppConfig } from './config/app-config';
-import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { isAlive, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrations';
 import { startSandboxServer } from './sandbox/sandbox-server';
 
@@ -49,8 +50,7 @@ export async function provisionRuntime(
     }
     let sandboxUrl: string | undefined;
     if (!resolved.chat2desk.token && options.sandbox !== false) {
-      const sandbox = await startSandboxServer({ port: config.sandboxPort });
-      stops.push(() => sandbox.close());
+      const sandbox = runningSandboxOf(config.dataDir) ?? (await startOwnSandbox(config, stops));
       resolved.chat2desk.apiUrl = sandbox.url;
       resolved.chat2desk.token = sandbox.token;
       sandboxUrl = sandbox.url;
@@ -64,6 +64,39 @@ export async function provisionRuntime(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+interface SandboxHandle {
+  url: string;
+  token: string;
+  pid: number;
+}
+
+const sandboxHandlePath = (dataDir: string) => join(dataDir, 'sandbox.json');
+
+/**
+ * The sandbox keeps its state in memory, so a second process on the same DATA_DIR (the CLI next to
+ * `npm start`) must talk to the running one, not start its own: the owner leaves a handle file.
+ */
+async function startOwnSandbox(config: AppConfig, stops: Array<() => Promise<void>>): Promise<SandboxHandle> {
+  const sandbox = await startSandboxServer({ port: config.sandboxPort });
+  const handle: SandboxHandle = { url: sandbox.url, token: sandbox.token, pid: process.pid };
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(sandboxHandlePath(config.dataDir), JSON.stringify(handle), { mode: 0o600 });
+  stops.push(async () => {
+    rmSync(sandboxHandlePath(config.dataDir), { force: true });
+    await sandbox.close();
+  });
+  return handle;
+}
+
+function runningSandboxOf(dataDir: string): SandboxHandle | undefined {
+  try {
+    const handle = JSON.parse(readFileSync(sandboxHandlePath(dataDir), 'utf8')) as SandboxHandle;
+    return isAlive(handle.pid) ? handle : undefined;
+  } catch {
+    return undefined;
   }
 }
 
