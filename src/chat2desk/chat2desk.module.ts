@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDes
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { Chat2DeskRequestOutcome, MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { ChannelsController } from './channels.controller';
 import { Chat2DeskClient } from './chat2desk.client';
 import { Chat2DeskStack, createChat2DeskStack } from './chat2desk.stack';
@@ -37,9 +37,7 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock, metrics?: MetricsService) => {
         const stack = createChat2DeskStack({ config: config.chat2desk, dataSource, clock });
         if (metrics) {
-          stack.gate.onOutcome((outcome, endpoint) =>
-            metrics.recordChat2DeskRequest(endpoint, outcome as Chat2DeskRequestOutcome),
-          );
+          stack.gate.onOutcome((outcome, endpoint) => metrics.recordChat2DeskRequest(endpoint, outcome));
           stack.gate.onRateLimitWait((seconds) => metrics.observeRateLimiterWait(seconds));
         }
         return stack;

@@ -4,19 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { RequestOutcome } from '../chat2desk/chat2desk.errors';
 import { QuotaService } from '../chat2desk/quota.service';
-
-/** Outcome label of chat2desk_requests_total; use the name of the client's typed error in snake case. */
-export type Chat2DeskRequestOutcome =
-  | 'success'
-  | 'rate_limited'
-  | 'quota_exhausted'
-  | 'auth_failed'
-  | 'client_already_exists'
-  | 'validation_failed'
-  | 'not_found'
-  | 'transient'
-  | 'ambiguous';
 
 const UNDEFINED_TABLE = '42P01';
 
@@ -79,7 +68,8 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  recordChat2DeskRequest(endpoint: string, outcome: Chat2DeskRequestOutcome): void {
+  /** `outcome` is the label of chat2desk_requests_total: the client's typed error name in snake case. */
+  recordChat2DeskRequest(endpoint: string, outcome: RequestOutcome): void {
     this.chat2deskRequests.inc({ endpoint, outcome });
   }
 
