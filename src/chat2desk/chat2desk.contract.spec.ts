@@ -14,21 +14,15 @@ import {
   mayHaveBeenProcessed,
 } from './chat2desk.errors';
 import { Chat2DeskStack } from './chat2desk.stack';
-import { stackFor } from './test-support';
+import { stackPool } from './test-support';
 
 /** Client × sandbox over real HTTP, with the gate on a real database. */
 describe('Chat2DeskClient against the sandbox', () => {
   let database: TestDatabase;
   let sandbox: RunningSandbox;
   let stack: Chat2DeskStack;
-  const stacks: Chat2DeskStack[] = [];
-  const newStack = (
-    ...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never
-  ) => {
-    const created = stackFor(sandbox, database.dataSource, ...args);
-    stacks.push(created);
-    return created;
-  };
+  const stacks = stackPool(() => ({ sandbox, dataSource: database.dataSource }));
+  const newStack = stacks.open;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -47,9 +41,7 @@ describe('Chat2DeskClient against the sandbox', () => {
     });
     stack = newStack();
   });
-  afterEach(async () => {
-    for (const created of stacks.splice(0)) await created.close();
-  });
+  afterEach(() => stacks.closeAll());
   afterAll(async () => {
     await sandbox.close();
     await database.drop();

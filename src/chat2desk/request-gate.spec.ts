@@ -2,22 +2,15 @@ import { ManualClock } from '../common/clock/clock';
 import { createTestDatabase, TestDatabase } from '../../test/utils/test-database';
 import { RunningSandbox, startSandboxServer } from '../sandbox/sandbox-server';
 import { Chat2DeskQuotaExhaustedError } from './chat2desk.errors';
-import { Chat2DeskStack } from './chat2desk.stack';
 import { Sql, sqlFrom } from './sql';
-import { stackFor } from './test-support';
+import { stackPool } from './test-support';
 
 /** Quota reservation, the shared rate limiter and 429 handling, on a real database and sandbox. */
 describe('RequestGate', () => {
   let database: TestDatabase;
   let sandbox: RunningSandbox;
-  const stacks: Chat2DeskStack[] = [];
-  const newStack = (
-    ...args: Parameters<typeof stackFor> extends [unknown, unknown, ...infer Rest] ? Rest : never
-  ) => {
-    const created = stackFor(sandbox, database.dataSource, ...args);
-    stacks.push(created);
-    return created;
-  };
+  const stacks = stackPool(() => ({ sandbox, dataSource: database.dataSource }));
+  const newStack = stacks.open;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -30,9 +23,7 @@ describe('RequestGate', () => {
     await database.dataSource.query('DELETE FROM chat2desk_request_ledger');
     await database.dataSource.query(`UPDATE chat2desk_rate_limit SET next_slot_at = now()`);
   });
-  afterEach(async () => {
-    for (const created of stacks.splice(0)) await created.close();
-  });
+  afterEach(() => stacks.closeAll());
   afterAll(async () => {
     await sandbox.close();
     await database.drop();

@@ -6,11 +6,18 @@ import { Chat2DeskStack, createChat2DeskStack } from './chat2desk.stack';
 import { GateSettings } from './request-gate';
 import { Sql } from './sql';
 
+export interface StackOptions {
+  config?: Partial<Chat2DeskConfig>;
+  gate?: Partial<GateSettings>;
+  clock?: Clock;
+  sql?: Sql;
+}
+
 /** A client stack (as one app instance would have) pointed at a sandbox; for this module's specs. */
 export function stackFor(
   sandbox: RunningSandbox,
   dataSource: DataSource,
-  options: { config?: Partial<Chat2DeskConfig>; gate?: Partial<GateSettings>; clock?: Clock; sql?: Sql } = {},
+  options: StackOptions = {},
 ): Chat2DeskStack {
   return createChat2DeskStack({
     config: {
@@ -27,4 +34,26 @@ export function stackFor(
     clock: options.clock,
     gate: { rateLimitRetries: 0, ...options.gate },
   });
+}
+
+/**
+ * The stacks one spec opens: `open` makes one with `stackFor` on the spec's current sandbox and
+ * database (read when called, so they may be set in beforeAll), `closeAll` closes them (in afterEach).
+ */
+export function stackPool(target: () => { sandbox: RunningSandbox; dataSource: DataSource }): {
+  open: (options?: StackOptions) => Chat2DeskStack;
+  closeAll: () => Promise<void>;
+} {
+  const opened: Chat2DeskStack[] = [];
+  return {
+    open: (options) => {
+      const { sandbox, dataSource } = target();
+      const created = stackFor(sandbox, dataSource, options);
+      opened.push(created);
+      return created;
+    },
+    closeAll: async () => {
+      for (const created of opened.splice(0)) await created.close();
+    },
+  };
 }
