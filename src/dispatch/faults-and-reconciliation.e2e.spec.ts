@@ -11,6 +11,7 @@ import {
   recipientCounts,
   seedCampaign,
   seedKnownClients,
+  tickUntilSent,
   waitFor,
 } from './testing/dispatch-fixtures';
 
@@ -42,15 +43,10 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
   });
 
   async function sendAll(campaignId: string, total: number): Promise<void> {
-    await waitFor(
-      async () => {
-        await worker.tick();
-        return recipientCounts(testApp.database.dataSource, campaignId);
-      },
-      (counts) => counts.sent === total,
-      40_000,
-      20,
-    );
+    await tickUntilSent(worker, testApp.database.dataSource, campaignId, total, {
+      timeoutMs: 40_000,
+      intervalMs: 20,
+    });
   }
 
   it('500 before and after, answers slower than the timeout and resets: every recipient gets exactly one message', async () => {
@@ -212,10 +208,7 @@ describe('monthly quota', () => {
 
     await worker.tick();
 
-    const [campaign] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [
-      campaignId,
-    ]);
-    expect(campaign).toEqual({ state: 'paused', state_reason: 'quota' });
+    expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'paused', stateReason: 'quota' });
     // About 10 were sent (the app's own api_info probes may take one or two of the 10 requests left).
     const paused = await recipientCounts(dataSource, campaignId);
     expect(paused.sent).toBeGreaterThanOrEqual(7);
@@ -229,19 +222,8 @@ describe('monthly quota', () => {
     expect(max).toBe(1);
 
     testApp.sandbox.configure({ monthlyLimit: 1_000_000 });
-    await waitFor(
-      async () => {
-        await worker.tick();
-        return recipientCounts(dataSource, campaignId);
-      },
-      (counts) => counts.sent === 30,
-      20_000,
-      100,
-    );
-    const [after] = await dataSource.query(`SELECT state, state_reason FROM campaigns WHERE id = $1`, [
-      campaignId,
-    ]);
-    expect(after).toEqual({ state: 'running', state_reason: null });
+    await tickUntilSent(worker, dataSource, campaignId, 30, { timeoutMs: 20_000, intervalMs: 100 });
+    expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'running', stateReason: null });
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });
 
@@ -345,15 +327,7 @@ describe('monthly quota kept locally (CHAT2DESK_MONTHLY_QUOTA)', () => {
     expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'paused', stateReason: 'quota' });
 
     clock.set(new Date('2026-12-01T00:00:30Z'));
-    await waitFor(
-      async () => {
-        await worker.tick();
-        return recipientCounts(dataSource, campaignId);
-      },
-      (counts) => counts.sent === 30,
-      20_000,
-      50,
-    );
+    await tickUntilSent(worker, dataSource, campaignId, 30, { timeoutMs: 20_000, intervalMs: 50 });
     expect(await campaignState(dataSource, campaignId)).toEqual({ state: 'running', stateReason: null });
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });

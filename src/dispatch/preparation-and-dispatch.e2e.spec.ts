@@ -8,7 +8,7 @@ import {
   recipientCounts,
   seedCampaign,
   seedKnownClients,
-  waitFor,
+  tickUntilSent,
 } from './testing/dispatch-fixtures';
 
 const WHATSAPP_DELAY_SECONDS = 2;
@@ -60,15 +60,7 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     expect(readyAt).toHaveLength(5);
     for (const row of readyAt) expect(row.ready_at.getTime()).toBeGreaterThan(Date.now() + 1000);
 
-    await waitFor(
-      async () => {
-        await worker.tick();
-        return recipientCounts(dataSource, campaignId);
-      },
-      (counts) => counts.sent === 25,
-      10_000,
-      200,
-    );
+    await tickUntilSent(worker, dataSource, campaignId, 25, { timeoutMs: 10_000, intervalMs: 200 });
     const ledger = testApp.sandbox.ledger();
     expect(ledger.violations).toEqual([]);
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);

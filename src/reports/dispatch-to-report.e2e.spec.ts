@@ -5,10 +5,9 @@ import { LIST_MESSAGES_ROUTE, measureTrackingCost } from '../delivery/tracking-c
 import { DispatchWorker } from '../dispatch/dispatch-worker.service';
 import {
   phoneRange,
-  recipientCounts,
   seedCampaign,
   seedKnownClients,
-  waitFor,
+  tickUntilSent,
 } from '../dispatch/testing/dispatch-fixtures';
 import { recipientStatusAt } from '../sandbox/sandbox-state';
 import { CampaignReport } from './campaign-report.service';
@@ -43,15 +42,7 @@ describe('from dispatch to report', () => {
     await seedKnownClients(dataSource, testApp.sandbox, phones);
     const { campaignId } = await seedCampaign(dataSource, { phones });
     const worker = testApp.app.get(DispatchWorker);
-    await waitFor(
-      async () => {
-        await worker.tick();
-        return recipientCounts(dataSource, campaignId);
-      },
-      (counts) => counts.sent === MESSAGES,
-      60_000,
-      10,
-    );
+    await tickUntilSent(worker, dataSource, campaignId, MESSAGES, { timeoutMs: 60_000, intervalMs: 10 });
 
     const cost = await measureTrackingCost({
       tracker: testApp.app.get(StatusTracker),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RunningSandbox } from '../../sandbox/sandbox-server';
+import type { DispatchWorker } from '../dispatch-worker.service';
 
 /**
  * Rows the dispatcher works on, written with SQL so dispatch tests and the benchmark do not depend on
@@ -166,4 +167,23 @@ export async function waitFor<T>(
       throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Ticks the worker until `total` recipients of the campaign are sent; returns the last counts. */
+export function tickUntilSent(
+  worker: Pick<DispatchWorker, 'tick'>,
+  dataSource: DataSource,
+  campaignId: string,
+  total: number,
+  wait: { timeoutMs: number; intervalMs: number },
+): Promise<Record<string, number>> {
+  return waitFor(
+    async () => {
+      await worker.tick();
+      return recipientCounts(dataSource, campaignId);
+    },
+    (counts) => counts.sent === total,
+    wait.timeoutMs,
+    wait.intervalMs,
+  );
 }
