@@ -7,9 +7,7 @@
  * Results go to bench/RESULTS.md. Options: --recipients N, --limited-seconds S.
  */
 import 'reflect-metadata';
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
@@ -21,11 +19,11 @@ import { DispatchWorker } from '../src/dispatch/dispatch-worker.service';
 import { Preparer } from '../src/dispatch/preparer.service';
 import { cacheClients, recipientCounts, seedCampaign } from '../src/dispatch/testing/dispatch-fixtures';
 import { spawnWorker } from '../src/dispatch/testing/worker-spawner';
+import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
 import { provisionBenchDatabase } from './dispatch/bench-database';
 import { SandboxProcess } from './dispatch/sandbox-process';
 
 const TMP = join(__dirname, 'tmp');
-const RESULTS = join(__dirname, 'RESULTS.md');
 const API_KEY = 'bench-api-key-0123456789';
 const LIMITED_RATE = 50;
 const TARGET = { sendsPerSecond: 1_000, rateRatio: 0.95, requestsPerMessage: 1.02 };
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
   const recipients = Number(argument('--recipients') ?? 100_000);
   const limitedSeconds = Number(argument('--limited-seconds') ?? 40);
   mkdirSync(TMP, { recursive: true });
-  const loadAtStart = execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ');
+  const loadAtStart = loadAverage();
   const sandbox = await SandboxProcess.start({
     SANDBOX_MODE: 'unlimited',
     SANDBOX_RATE_LIMIT_PER_SECOND: '0',
@@ -247,14 +245,12 @@ function recordResults(
   databaseKind: string,
   loadAtStart: string,
 ): void {
-  const machine = `${cpus().length} CPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, ${databaseKind}`;
   const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
-  const section = [
-    '<!-- dispatch-bench:start -->',
+  recordSection('dispatch-bench', [
     '## Dispatch (`npm run bench:dispatch`)',
     '',
     `Last run: ${new Date().toISOString()} — \`npm run bench:dispatch\``,
-    `Machine: ${machine}; sandbox in its own process on the same machine; load average at start ${loadAtStart}`,
+    `Machine: ${machineDescription(databaseKind)}; sandbox in its own process on the same machine; load average at start ${loadAtStart}`,
     '',
     '| measure | result | target |',
     '| --- | ---: | ---: |',
@@ -276,25 +272,7 @@ function recordResults(
     'when the machine is starved of CPU, timers fire late and together and a calendar second can get one or two requests too many',
     '(the gate then backs off and retries the 429 for every instance; nothing is lost or sent twice).',
     '',
-    '<!-- dispatch-bench:end -->',
-  ].join('\n');
-  const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
-  const pattern = /<!-- dispatch-bench:start -->[\s\S]*?<!-- dispatch-bench:end -->/;
-  writeFileSync(
-    RESULTS,
-    pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`,
-  );
-  console.log(`Recorded in ${RESULTS}`);
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
+  ]);
 }
 
 main().catch((error: unknown) => {
