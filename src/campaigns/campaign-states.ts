@@ -1,4 +1,4 @@
-/** Campaign lifecycle; transitions are enforced by CampaignLifecycle (see campaign-lifecycle.ts). */
+/** Campaign lifecycle; the allowed transitions are CAMPAIGN_TRANSITIONS (campaign-transitions.ts), applied by CampaignLifecycleService. */
 export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
