@@ -1,9 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/clock/clock';
-import { AppConfig, loadAppConfig } from '../../src/config/app-config';
-import { RunningSandbox, SandboxOptions, startSandboxServer } from '../../src/sandbox/sandbox-server';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { AppConfig } from '../../src/config/app-config';
+import { RunningSandbox, SandboxOptions } from '../../src/sandbox/sandbox-server';
+import { startTestBackends } from './test-backends';
+import { TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
 
@@ -31,17 +32,8 @@ export interface TestAppOptions {
  * the services the crons would call.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const sandbox = await startSandboxServer({ port: 0, ...options.sandbox });
-  const database = await createTestDatabase();
-  const config = loadAppConfig({
-    LOG_LEVEL: 'silent',
-    SCHEDULER_ENABLED: 'false',
-    API_KEY: TEST_API_KEY,
-    ...options.env,
-    DATABASE_URL: database.url,
-    CHAT2DESK_API_URL: sandbox.url,
-    CHAT2DESK_TOKEN: sandbox.token,
-  });
+  const backends = await startTestBackends({ API_KEY: TEST_API_KEY, ...options.env }, options.sandbox);
+  const { config, database, sandbox } = backends;
   const app = await createApp(config, { clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -54,8 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     auth: { Authorization: `Bearer ${TEST_API_KEY}` },
     close: async () => {
       await app.close();
-      await database.drop();
-      await sandbox.close();
+      await backends.close();
     },
   };
 }

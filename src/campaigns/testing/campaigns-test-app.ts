@@ -3,15 +3,15 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../../test/utils/test-database';
+import { startTestBackends } from '../../../test/utils/test-backends';
 import { AuditModule } from '../../audit/audit.module';
 import { Chat2DeskModule } from '../../chat2desk/chat2desk.module';
 import { ManualClock } from '../../common/clock/clock';
 import { CoreModule } from '../../common/core.module';
 import { DomainExceptionFilter } from '../../common/errors/domain-exception.filter';
-import { AppConfig, loadAppConfig } from '../../config/app-config';
+import { AppConfig } from '../../config/app-config';
 import { buildTypeOrmOptions } from '../../database/typeorm-options';
-import { RunningSandbox, SandboxOptions, startSandboxServer } from '../../sandbox/sandbox-server';
+import { RunningSandbox, SandboxOptions } from '../../sandbox/sandbox-server';
 import { CampaignsModule } from '../campaigns.module';
 
 export interface CampaignsTestApp {
@@ -38,20 +38,13 @@ export interface CampaignsTestAppOptions {
  * fresh database, over HTTP, against a real sandbox that shares the manual clock. Crons are off.
  * Lighter than test/utils/test-app.ts: it does not depend on every other module booting.
  */
-export async function createCampaignsTestApp(options: CampaignsTestAppOptions = {}): Promise<CampaignsTestApp> {
+export async function createCampaignsTestApp(
+  options: CampaignsTestAppOptions = {},
+): Promise<CampaignsTestApp> {
   const clock = new ManualClock(options.now ?? new Date('2026-11-25T09:00:00Z'));
-  const sandbox = await startSandboxServer({ port: 0, now: () => clock.nowMs(), ...options.sandbox });
-  let database: TestDatabase | undefined;
+  const backends = await startTestBackends(options.env, { now: () => clock.nowMs(), ...options.sandbox });
+  const { config, database, sandbox } = backends;
   try {
-    database = await createTestDatabase();
-    const config = loadAppConfig({
-      LOG_LEVEL: 'silent',
-      SCHEDULER_ENABLED: 'false',
-      ...options.env,
-      DATABASE_URL: database.url,
-      CHAT2DESK_API_URL: sandbox.url,
-      CHAT2DESK_TOKEN: sandbox.token,
-    });
     const moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot(config, clock),
@@ -68,7 +61,6 @@ export async function createCampaignsTestApp(options: CampaignsTestAppOptions = 
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
-    const opened = database;
     return {
       app,
       url: `http://127.0.0.1:${port}`,
@@ -79,13 +71,11 @@ export async function createCampaignsTestApp(options: CampaignsTestAppOptions = 
       get: (type) => app.get(type),
       close: async () => {
         await app.close();
-        await opened.drop();
-        await sandbox.close();
+        await backends.close();
       },
     };
   } catch (error) {
-    await database?.drop();
-    await sandbox.close();
+    await backends.close();
     throw error;
   }
 }
