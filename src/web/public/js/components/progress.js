@@ -15,9 +15,8 @@ function processedShare(counts) {
   return SEGMENTS.reduce((sum, segment) => sum + segment.of(counts), 0) / counts.total;
 }
 
-export function campaignProgressBar(counts, label) {
-  const total = counts?.total ?? 0;
-  const percent = Math.round(processedShare(counts) * 100);
+/** The progressbar element both bars are: `percent` (0–100) for assistive technology, `segments` drawn. */
+function progressBar(percent, label, valueText, segments) {
   return h(
     'div',
     {
@@ -27,8 +26,19 @@ export function campaignProgressBar(counts, label) {
       'aria-valuemin': 0,
       'aria-valuemax': 100,
       'aria-valuenow': percent,
-      'aria-valuetext': t('progress.valueText', { percent, total: formatNumber(total) }),
+      'aria-valuetext': valueText,
     },
+    segments,
+  );
+}
+
+export function campaignProgressBar(counts, label) {
+  const total = counts?.total ?? 0;
+  const percent = Math.round(processedShare(counts) * 100);
+  return progressBar(
+    percent,
+    label,
+    t('progress.valueText', { percent, total: formatNumber(total) }),
     total > 0 &&
       SEGMENTS.map((segment) => {
         const value = segment.of(counts);
@@ -46,17 +56,10 @@ export function campaignProgressBar(counts, label) {
 /** A plain bar for one share, e.g. upload progress or quota used. */
 export function simpleProgressBar(share, label, valueText) {
   const percent = Math.min(100, Math.max(0, Math.round(share * 100)));
-  return h(
-    'div',
-    {
-      class: 'progress',
-      role: 'progressbar',
-      'aria-label': label,
-      'aria-valuemin': 0,
-      'aria-valuemax': 100,
-      'aria-valuenow': percent,
-      'aria-valuetext': valueText,
-    },
+  return progressBar(
+    percent,
+    label,
+    valueText,
     h('span', { class: 'progress-segment segment-sent', style: { width: `${percent}%` } }),
   );
 }
