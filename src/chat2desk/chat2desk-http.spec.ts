@@ -58,6 +58,10 @@ describe('judgeResponse', () => {
   it('never lets the token through, even when the vendor echoes it', () => {
     const error = judged(read, 401, { status: 'error', message: `Token is not correct: ${TOKEN}` }) as Error;
     expect(error.message).not.toContain(TOKEN);
+    const refused = judged(send, 400, { status: 'error', errors: { token: [`${TOKEN} is not valid here`] } });
+    expect(refused).toBeInstanceOf(Chat2DeskValidationError);
+    expect(JSON.stringify((refused as Chat2DeskValidationError).details)).not.toContain(TOKEN);
+    expect(JSON.stringify((refused as Chat2DeskValidationError).fieldErrors)).not.toContain(TOKEN);
     expect(redact(`a ${TOKEN} b`, TOKEN)).toBe('a *** b');
   });
 });

@@ -154,7 +154,12 @@ function classifyFailure(
   token: string,
 ): Chat2DeskError {
   const endpoint = call.endpoint;
-  const fieldErrors = { ...toFieldErrors(envelope?.errors), ...toFieldErrors(nested?.errors) };
+  // Field errors travel in the error's details (and so in API answers): redacted like the message.
+  const fieldErrors = Object.fromEntries(
+    Object.entries({ ...toFieldErrors(envelope?.errors), ...toFieldErrors(nested?.errors) }).map(
+      ([field, texts]) => [field, texts.map((text) => redact(text, token))],
+    ),
+  );
   const texts = [envelope?.message, nested?.message, ...Object.values(fieldErrors).flat()].filter(
     (text): text is string => typeof text === 'string',
   );
