@@ -2,9 +2,6 @@
 export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
-/** Why a campaign is paused or failed, when it was not a person. */
-export type CampaignStateReason = 'user' | 'quota' | 'credentials' | 'expired' | 'channel' | string;
-
 /**
  * One row per recipient of a run. DESIGN.md: pending → resolving → waiting_ready → ready → sending →
  * sent → delivered | read | failed | unknown; side exits skipped and expired.
@@ -24,9 +21,6 @@ export const RECIPIENT_STATES = [
   'expired',
 ] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
-
-/** States after which nothing more happens to a recipient. */
-export const FINAL_RECIPIENT_STATES: readonly RecipientState[] = ['delivered', 'read', 'failed', 'unknown', 'skipped', 'expired'];
 
 /** Recipient states still in the dispatch pipeline (not yet handed to Chat2Desk). */
 export const UNSENT_RECIPIENT_STATES: readonly RecipientState[] = ['pending', 'resolving', 'waiting_ready', 'ready', 'sending'];

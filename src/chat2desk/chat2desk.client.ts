@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Chat2DeskConfig } from '../config/app-config';
 import { HttpCall, Chat2DeskHttp, SuccessEnvelope } from './chat2desk-http';
 import {
   ApiInfo,
@@ -21,9 +20,6 @@ import {
   WebhookRegistration,
 } from './chat2desk.types';
 import { RequestGate } from './request-gate';
-
-/** Connection settings the client needs (a subset of AppConfig.chat2desk). */
-export type Chat2DeskConnection = Pick<Chat2DeskConfig, 'apiUrl' | 'token' | 'requestTimeoutMs'>;
 
 interface Request {
   method: HttpCall['method'];

@@ -42,8 +42,3 @@ export function parseScheduledAt(value: string, timezone: string): Date {
 export function preparationLeadMs(transport: Transport, whatsappDelaySeconds: number, marginSeconds: number): number {
   return ((transport === 'whatsapp' ? whatsappDelaySeconds : 0) + marginSeconds) * 1000;
 }
-
-/** When a run that should have started at `occurrenceAt` is too late to start or continue. */
-export function expiryDeadline(occurrenceAt: Date, expiresAfterMinutes: number | null): Date | null {
-  return expiresAfterMinutes === null ? null : new Date(occurrenceAt.getTime() + expiresAfterMinutes * 60_000);
-}
