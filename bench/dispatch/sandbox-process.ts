@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { findFreePort } from '../../src/database/embedded-postgres';
 import type {
   BulkClientsRequest,
   SandboxLedger,
@@ -19,7 +19,7 @@ export class SandboxProcess {
   ) {}
 
   static async start(env: Record<string, string>): Promise<SandboxProcess> {
-    const port = await freePort();
+    const port = await findFreePort();
     const token = randomBytes(16).toString('hex');
     const child = spawn(
       process.execPath,
@@ -77,15 +77,4 @@ export class SandboxProcess {
       throw new Error(`sandbox ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
