@@ -38,7 +38,7 @@ interface ThroughputResult {
   requests: number;
   messages: number;
   requestsPerMessage: number;
-  /** Status tracking (helper D's StatusTracker) until every message has a final status. */
+  /** Status tracking (StatusTracker) until every message has a final status. */
   trackingRequests: number;
   trackingRounds: number;
   requestsPerMessageWithTracking: number;
