@@ -229,18 +229,23 @@ function argument(name: string): string | undefined {
 
 /** What the numbers above are made of, measured separately on this machine (kept across runs). */
 const IMPORT_NOTES = [
-  'Where the time goes (measured apart, 1M rows, same file, machine shared with other work):',
-  '- Parsing alone (one thread: decode, csv-parse, phones, dedupe, COPY text): 17 s at load ~3. The phone cache is exact',
-  '  (last 4 digits only), and this synthetic file has uniformly random subscriber digits in four spellings, so ~360k',
-  '  rows still go through libphonenumber (~10 µs each); csv-parse and GC are the other big parts.',
-  '- PostgreSQL alone (`\\copy` of the 1M contact rows, 129 MB of COPY text, into `contacts`): 13.3 s with the three indexes',
-  '  of the first schema, 10.5 s without the phone-only index (dropped), 6.0 s with the primary key only — the unique',
-  '  (list_id, phone) index is the largest single cost, and it is what makes dedupe against the list and upserts possible.',
-  '- The two overlap (parser thread + COPY, one core each), so wall time ≈ the slower of them + merge (opt-out flags,',
-  '  rejected rows, counts). Both are near 10 s of one core each at best: the target needs an idle machine; with other',
-  '  processes on both cores (load average above) every stage runs 2–4× slower.',
-  '- RSS: ~105 MB is the Nest application before the import; the parser thread (own V8 heap capped at 96 MB old',
-  '  generation, off-heap dedupe table of 24 MB at 1M phones) and batches in flight make the rest.',
+  'Where the time goes (2026-11-25, measured apart on the same 1M-row file):',
+  '- Parsing alone (parser thread: decode, csv-parse, phones, dedupe, COPY text): ~7 s of one core (17 s before the',
+  '  proven-prefix phone cache). libphonenumber now runs 14,475 times for the million rows instead of ~360,000',
+  '  (10,000 of them the short invalid values, never cached): its answer is cached per prefix that the metadata',
+  '  proves decides it (`8916…`, `+7916…`, `916…`: 4 digits for RU mobiles; 4,220 entries), see',
+  '  src/contacts/import/phone-prefix-analysis.ts. GC and csv-parse are now the largest parts.',
+  '- PostgreSQL alone (`\\copy` of the 939k contact rows, 129 MB of COPY text, into `contacts`; PostgreSQL 15 at',
+  "  127.0.0.1): 8.7 s with the schema's indexes, 5.2 s without the unique (list_id, phone) index, 1.2 s into an",
+  '  index-free temporary table; `INSERT … SELECT` from such a staging table into `contacts` is slower than COPY',
+  '  (11.7 s; 12.8 s sorted by phone), so the empty-list path keeps COPYing straight into `contacts`.',
+  '- The two overlap (parser thread and PostgreSQL on one core each; the main thread is idle >90 % of the run), so the',
+  "  wall time is PostgreSQL's COPY (~10 s) + ~0.5 s until the first batch + the merge (~0.5 s). The remaining",
+  '  bottleneck is PostgreSQL inserting into `contacts` (heap + WAL + the unique index), not Node.',
+  '- RSS: ~105 MB is the Nest application before the import; the parser thread (V8 heap capped at 96 MB old /',
+  '  16 MB young generation, set in parser-thread.ts as in production; off-heap dedupe table of 24 MB at 1M phones)',
+  '  and ≤ 4 batches of 10,000 rows in flight (UTF-8 COPY bytes moved, not copied, between threads) make the rest.',
+  '- Other work on the two cores slows every stage: earlier runs at load average 3–10 took 17–32 s.',
 ];
 
 const round = (value: number) => Math.round(value * 100) / 100;

@@ -20,9 +20,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { ContactListsService } from './contact-lists.service';
 import { ContactImport, ImportMode } from './entities/contact-import.entity';
-import { ParsedBatch } from './import/contacts-file-parser';
 import { MalformedFileError } from './import/file-sniffer';
-import { ImportAbortedError, parseInWorker } from './import/parser-thread';
+import { CopyBatch, ImportAbortedError, parseInWorker } from './import/parser-thread';
 import {
   COPY_CONTACTS_SQL,
   COPY_STAGING_SQL,
@@ -195,6 +194,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.removeOwnedFile(job);
       this.recordMetrics(await this.get(id));
     } catch (error) {
+      this.metrics?.setImportRowsPerSecond(0);
       await client.query('ROLLBACK').catch(() => undefined);
       if (error instanceof ImportAbortedError) return this.get(id);
       await this.fail(job, error);
@@ -236,8 +236,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     // An empty list (the usual first import) needs no merge: rows go straight into contacts.
     const direct =
       (await client.query('SELECT 1 FROM contacts WHERE list_id = $1 LIMIT 1', [job.listId])).rowCount === 0;
-    const progress = new ProgressReporter(this.dataSource, job, onProgress);
+    const progress = new ProgressReporter(this.dataSource, job, onProgress, this.metrics);
     let header: string[] = [];
+    let copiedContacts = 0;
     const summary = await parseInWorker(
       {
         filePath: job.filePath,
@@ -250,16 +251,18 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       {
         header: (columns) => void (header = columns),
-        batch: async (batch: ParsedBatch) => {
-          if (batch.contactsText) await copyText(client, COPY_CONTACTS_SQL, batch.contactsText);
-          if (batch.stagingText) await copyText(client, COPY_STAGING_SQL, batch.stagingText);
+        batch: async (batch: CopyBatch) => {
+          if (batch.contacts) copiedContacts += await copyBytes(client, COPY_CONTACTS_SQL, batch.contacts);
+          if (batch.staging) await copyBytes(client, COPY_STAGING_SQL, batch.staging);
           progress.add(batch);
         },
       },
       signal,
     );
     await progress.flush();
-    const counts = await mergeStagedContacts(client, job, direct ? summary.accepted : undefined);
+    if (direct && copiedContacts !== summary.accepted)
+      throw new Error(`Parsed ${summary.accepted} contacts but PostgreSQL stored ${copiedContacts}`);
+    const counts = await mergeStagedContacts(client, job, direct ? copiedContacts : undefined);
     if (counts.rows !== summary.rows)
       throw new Error(`Parsed ${summary.rows} rows but stored ${counts.rows}`);
     await client.query(
@@ -279,14 +282,14 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
+  /** Rows by result; the rows/s gauge shows the import running now, so it goes back to 0. */
   private recordMetrics(job: ContactImport): void {
     if (!this.metrics) return;
     this.metrics.addImportRows('imported', job.imported);
     this.metrics.addImportRows('updated', job.updated);
     this.metrics.addImportRows('duplicate', job.duplicates);
     this.metrics.addImportRows('invalid', job.invalid);
-    const seconds = (job.finishedAt!.getTime() - job.startedAt!.getTime()) / 1000;
-    if (seconds > 0) this.metrics.setImportRowsPerSecond(Math.round(job.rows / seconds));
+    this.metrics.setImportRowsPerSecond(0);
   }
 
   private async fail(job: ContactImport, error: unknown): Promise<void> {
@@ -315,21 +318,25 @@ class ProgressReporter {
   private rows = 0;
   private bytesRead = 0;
   private lastWrite = 0;
+  private readonly startedAt = Date.now();
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly job: ContactImport,
     private readonly onProgress?: (progress: ImportProgress) => void,
+    private readonly metrics?: MetricsService,
   ) {}
 
-  add(batch: ParsedBatch): void {
+  add(batch: CopyBatch): void {
     this.rows += batch.rows;
     this.bytesRead = batch.bytesRead;
     this.onProgress?.({ rows: this.rows, bytesRead: this.bytesRead, totalBytes: this.job.fileBytes });
     const now = Date.now();
     if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
+    if (now > this.startedAt)
+      this.metrics?.setImportRowsPerSecond(Math.round((this.rows * 1000) / (now - this.startedAt)));
     this.pending = this.pending.then(() => this.write()).catch(() => undefined);
   }
 
@@ -347,6 +354,9 @@ class ProgressReporter {
 }
 
 /** One COPY statement per batch: the connection is free again between batches, so errors roll back cleanly. */
-async function copyText(client: PoolClient, sql: string, text: string): Promise<void> {
-  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+async function copyBytes(client: PoolClient, sql: string, bytes: Uint8Array): Promise<number> {
+  const copy = client.query(copyFrom(sql));
+  await pipeline(Readable.from([bytes]), copy);
+  // The rows PostgreSQL reports for the statement ("COPY n").
+  return copy.rowCount;
 }

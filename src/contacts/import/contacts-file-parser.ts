@@ -62,6 +62,7 @@ export const CONTACT_COLUMNS = ['list_id', 'phone', 'name', 'attributes', 'phone
 /** csv-parse's limit: one record (a row with its quoted newlines) at most this many bytes. */
 export const MAX_ROW_BYTES = 1024 * 1024;
 const DEFAULT_BATCH_ROWS = 10_000;
+const FIRST_BATCH_ROWS = 1_000;
 
 /**
  * Streams a CSV file into staging rows: decodes, parses, normalizes phones, dedupes within the file,
@@ -89,6 +90,8 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
   let mapping: ColumnMapping | undefined;
   let header: string[] | undefined;
   let buffered = 0;
+  // A small first batch gets PostgreSQL working while the parser warms up.
+  let limit = Math.min(FIRST_BATCH_ROWS, batchRows);
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       const line = lines.next(record);
@@ -100,9 +103,10 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
         continue;
       }
       state.classify(record, line, header.length, mapping!);
-      if (++buffered >= batchRows) {
+      if (++buffered >= limit) {
         await sink.batch({ ...state.take(), rows: buffered, bytesRead: input.bytesRead() });
         buffered = 0;
+        limit = batchRows;
       }
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -81,16 +82,27 @@ function detectEncoding(sample: Buffer): { encoding: FileEncoding; bomLength: nu
 
 /** One streaming pass with a strict decoder (about a second per GB): is the whole file UTF-8? */
 async function isUtf8File(path: string): Promise<boolean> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
-      decoder.decode(chunk as Buffer, { stream: true });
-    decoder.decode();
-    return true;
-  } catch (error) {
-    if (error instanceof TypeError) return false;
-    throw error;
+  // Validated in place (no decoding into strings); a character cut by a chunk boundary waits for the next chunk.
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    const bytes = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    const complete = completeUtf8Length(bytes);
+    if (!isUtf8(bytes.subarray(0, complete))) return false;
+    carry = Buffer.from(bytes.subarray(complete));
   }
+  // A multi-byte character left incomplete at the end of the file is invalid.
+  return carry.length === 0 || isUtf8(carry);
+}
+
+/** The length of `bytes` without a multi-byte character that is still incomplete at its end. */
+function completeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead byte
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** Excel's "Unicode text" without a BOM: ASCII characters followed by zero bytes. */

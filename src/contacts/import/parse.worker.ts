@@ -22,8 +22,16 @@ const post = (message: ParserMessage) => port.postMessage(message);
 
 parseContactsFile(workerData as ParseOptions, {
   header: (header) => post({ type: 'header', header }),
-  batch: async (batch) => {
-    post({ type: 'batch', batch });
+  batch: async ({ stagingText, contactsText, rows, bytesRead }) => {
+    // UTF-8 bytes, moved (not copied) to the main thread: no big strings on either heap, and the
+    // encoding work stays on this thread.
+    const staging = stagingText ? ownBytes(stagingText) : null;
+    const contacts = contactsText ? ownBytes(contactsText) : null;
+    const transfer = [staging, contacts].filter((bytes) => bytes !== null).map((bytes) => bytes.buffer);
+    port.postMessage(
+      { type: 'batch', batch: { staging, contacts, rows, bytesRead } } satisfies ParserMessage,
+      transfer,
+    );
     posted++;
     while (posted - acknowledged > MAX_BATCHES_IN_FLIGHT)
       await new Promise<void>((resolve) => (wake = resolve));
@@ -37,3 +45,11 @@ parseContactsFile(workerData as ParseOptions, {
       malformed: error instanceof MalformedFileError || error instanceof ColumnMappingError,
     }),
   );
+
+/** UTF-8 bytes in an ArrayBuffer of their own (small Buffers share Node's pool, which must not be moved). */
+function ownBytes(text: string): Uint8Array {
+  const bytes = Buffer.from(text);
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : new Uint8Array(bytes);
+}

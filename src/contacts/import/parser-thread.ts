@@ -1,11 +1,25 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ParsedBatch, ParseOptions, ParseSink, ParseSummary } from './contacts-file-parser';
+import { ParseOptions, ParseSummary } from './contacts-file-parser';
 import { MalformedFileError } from './file-sniffer';
+
+/** A parsed slice of the file as COPY text in UTF-8: staging rows and (direct mode) contact rows. */
+export interface CopyBatch {
+  staging: Uint8Array | null;
+  contacts: Uint8Array | null;
+  rows: number;
+  bytesRead: number;
+}
+
+export interface CopySink {
+  header(header: string[]): Promise<void> | void;
+  /** Resolves when the batch is written, which is what keeps memory bounded. */
+  batch(batch: CopyBatch): Promise<void>;
+}
 
 export type ParserMessage =
   | { type: 'header'; header: string[] }
-  | { type: 'batch'; batch: ParsedBatch }
+  | { type: 'batch'; batch: CopyBatch }
   | { type: 'done'; summary: ParseSummary }
   | { type: 'error'; message: string; malformed: boolean };
 
@@ -22,7 +36,7 @@ export class ImportAbortedError extends Error {
  */
 export function parseInWorker(
   options: ParseOptions,
-  sink: ParseSink,
+  sink: CopySink,
   signal?: AbortSignal,
 ): Promise<ParseSummary> {
   return new Promise<ParseSummary>((resolve, reject) => {

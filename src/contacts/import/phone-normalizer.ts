@@ -1,19 +1,18 @@
 import { CountryCode, parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
-import metadata from 'libphonenumber-js/metadata.max.json';
 import type { PhoneType } from '../entities/contact.entity';
+import { MIN_FIXED_DIGITS, MIN_FREE_DIGITS, provenFixedDigits } from './phone-prefix-analysis';
 
 export type NormalizedPhone =
   { ok: true; phone: string; type: PhoneType | null; country: string | null } | { ok: false; reason: string };
 
-/**
- * Digits kept out of the cache key: numbering plans decide validity, type and country by length and
- * leading digits, and their patterns end in "any N digits" — for N ≥ 4 in the plans listed by
- * cacheSafeCallingCodes(). Results in other plans are never cached. phone-normalizer.spec.ts checks
- * cached answers against libphonenumber.
- */
-const CACHE_TAIL_DIGITS = 4;
-const CACHE_MIN_LENGTH = 9;
+/** Shorter compact numbers always go to libphonenumber. */
+const CACHE_MIN_LENGTH = MIN_FIXED_DIGITS + MIN_FREE_DIGITS;
 const CACHE_MAX_ENTRIES = 100_000;
+
+/** Cached answer for every number of one length and spelling starting with a proven prefix. */
+type CacheEntry = NormalizedPhone | typeof UNPROVEN;
+/** Marks a prefix whose answer could not be proven free of its tail: always ask libphonenumber. */
+const UNPROVEN = Symbol('unproven');
 
 const PARSE_ERROR_REASONS: Record<string, string> = {
   INVALID_COUNTRY: 'unknown country code, or no +country code and no default country',
@@ -25,11 +24,12 @@ const PARSE_ERROR_REASONS: Record<string, string> = {
 
 /**
  * Turns whatever a spreadsheet holds into E.164 digits with libphonenumber-js ("max" metadata, so
- * landlines can be told from mobiles). libphonenumber costs ~10 µs a number, so results are cached
- * by the number minus its last digits and re-applied to other numbers with the same prefix.
+ * landlines can be told from mobiles). libphonenumber costs ~20 µs a number, so its answer is cached
+ * by the shortest prefix that provably decides it (phone-prefix-analysis.ts: `8 916` decides every
+ * 11-digit number written `8916…`) and re-applied to other numbers with that prefix, length and spelling.
  */
 export class PhoneNormalizer {
-  private readonly cache = new Map<string, NormalizedPhone>();
+  private readonly cache = new Map<string, CacheEntry>();
   private readonly defaultCountry: CountryCode | undefined;
 
   constructor(defaultCountry?: string | null) {
@@ -40,117 +40,67 @@ export class PhoneNormalizer {
     const input = firstOfMany(raw);
     if (input === '') return { ok: false, reason: 'empty phone' };
     const compact = compactDigits(input);
-    if (compact === undefined) return this.parse(input);
-    if (compact.length < CACHE_MIN_LENGTH) return this.parse(compact);
-    return this.cached(compact);
+    if (compact === undefined) return this.parse(input).result;
+    const plus = compact.charCodeAt(0) === 43;
+    const digits = plus ? compact.slice(1) : compact;
+    if (digits.length < CACHE_MIN_LENGTH) return this.parse(compact).result;
+    return this.cached(compact, digits, plus);
   }
 
-  private cached(compact: string): NormalizedPhone {
-    const key = compact.slice(0, -CACHE_TAIL_DIGITS);
-    const template = this.cache.get(key);
-    if (template === undefined) {
-      const { result, cacheable } = this.parseDetailed(compact);
-      if (cacheable) {
-        if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-        this.cache.set(key, result);
-        // "+<E.164>" is how any spelling of this number is written internationally: answer those too.
-        if (result.ok) this.cache.set(`+${result.phone.slice(0, -CACHE_TAIL_DIGITS)}`, result);
-      }
-      return result;
+  private cached(compact: string, digits: string, plus: boolean): NormalizedPhone {
+    const head = `${plus ? '+' : ''}${digits.length}:`;
+    const longest = digits.length - MIN_FREE_DIGITS;
+    for (let fixed = MIN_FIXED_DIGITS; fixed <= longest; fixed++) {
+      const entry = this.cache.get(head + digits.slice(0, fixed));
+      if (entry === undefined) continue;
+      if (entry === UNPROVEN) return this.parse(compact).result;
+      if (!entry.ok) return entry;
+      const free = digits.length - fixed;
+      // The E.164 number is the calling code + a suffix of the input: its last digits are the input's.
+      const phone = entry.phone.slice(0, entry.phone.length - free) + digits.slice(fixed);
+      return { ok: true, phone, type: entry.type, country: entry.country };
     }
-    if (!template.ok) return template;
-    // The E.164 form of any number sharing this prefix ends with the same tail digits.
-    const phone = template.phone.slice(0, -CACHE_TAIL_DIGITS) + compact.slice(-CACHE_TAIL_DIGITS);
-    return { ok: true, phone, type: template.type, country: template.country };
+    const { result, callingCode } = this.parse(compact);
+    if (callingCode === undefined) return result;
+    const fixed = provenFixedDigits(digits, plus, this.defaultCountry, callingCode);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    const tail = fixed === undefined ? '' : digits.slice(fixed);
+    if (
+      fixed !== undefined &&
+      (!result.ok || (result.phone.endsWith(tail) && result.phone.length > tail.length))
+    )
+      this.cache.set(head + digits.slice(0, fixed), result);
+    else this.cache.set(head + digits.slice(0, longest), UNPROVEN);
+    return result;
   }
 
-  private parse(input: string): NormalizedPhone {
-    return this.parseDetailed(input).result;
-  }
-
-  /** libphonenumber's answer, and whether numbers sharing all but the last digits get the same one. */
-  private parseDetailed(input: string): { result: NormalizedPhone; cacheable: boolean } {
+  /** libphonenumber's answer, and the calling code it read (undefined when it could not parse). */
+  private parse(input: string): { result: NormalizedPhone; callingCode?: string } {
     try {
       const parsed = parsePhoneNumberWithError(input, this.defaultCountry);
-      const safePlan = cacheSafeCallingCodes().has(parsed.countryCallingCode);
+      const callingCode = parsed.countryCallingCode as string;
       if (!parsed.isValid()) {
-        const reason = `not a valid ${parsed.country ?? '+' + parsed.countryCallingCode} number`;
-        return { result: { ok: false, reason }, cacheable: safePlan };
+        const reason = `not a valid ${parsed.country ?? '+' + callingCode} number`;
+        return { result: { ok: false, reason }, callingCode };
       }
       const type = parsed.getType();
-      const phone = parsed.number.slice(1);
       return {
         result: {
           ok: true,
-          phone,
+          phone: parsed.number.slice(1),
           type: type ? (type.toLowerCase() as PhoneType) : null,
           country: parsed.country ?? null,
         },
-        // The tail copied from other inputs must be the number's own tail (no extension, no rewrite).
-        cacheable: safePlan && phone.endsWith(input.slice(-CACHE_TAIL_DIGITS)),
+        callingCode,
       };
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      return {
-        result: { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message },
-        cacheable: false,
-      };
+      return { result: { ok: false, reason: PARSE_ERROR_REASONS[error.message] ?? error.message } };
     }
   }
 }
 
 const ALREADY_COMPACT = /^\+?\d+$/;
-
-let safeCallingCodes: Set<string> | undefined;
-
-/**
- * Calling codes whose every country's number patterns end with at least CACHE_TAIL_DIGITS free
- * digits (each top-level alternative ends in \d{n} or \d{n,m} with n ≥ 4). Anything the check
- * cannot read (optional groups at the end…) counts as unsafe.
- */
-export function cacheSafeCallingCodes(): Set<string> {
-  if (safeCallingCodes) return safeCallingCodes;
-  const countries = metadata.countries as unknown as Record<string, [string, string, string, ...unknown[]]>;
-  const types = (country: unknown[]) =>
-    ((country[11] as Array<[string] | null> | undefined) ?? []).filter(Boolean).map((type) => type![0]);
-  const safeCountry = (country: unknown[]) =>
-    [country[2] as string, ...types(country)].every((pattern) =>
-      topLevelAlternatives(pattern).every((alternative) => freeTailDigits(alternative) >= CACHE_TAIL_DIGITS),
-    );
-  safeCallingCodes = new Set(
-    Object.entries(metadata.country_calling_codes as Record<string, string[]>)
-      .filter(([, codes]) => codes.every((code) => countries[code] && safeCountry(countries[code])))
-      .map(([callingCode]) => callingCode),
-  );
-  return safeCallingCodes;
-}
-
-function topLevelAlternatives(pattern: string): string[] {
-  const alternatives: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index];
-    if (char === '\\') {
-      current += char + pattern[++index];
-      continue;
-    }
-    if (char === '(') depth++;
-    if (char === ')') depth--;
-    if (char === '|' && depth === 0) {
-      alternatives.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  return [...alternatives, current];
-}
-
-function freeTailDigits(alternative: string): number {
-  const match = /\\d\{(\d+)(?:,\d+)?\}$/.exec(alternative);
-  return match ? Number(match[1]) : 0;
-}
 
 /** Google Contacts joins several numbers with " ::: "; the first is the primary one. */
 function firstOfMany(raw: string): string {
