@@ -268,9 +268,9 @@ function recordResults(
     'average above). Per batch of 500: one claim statement, 500 requests (quota and rate-limit slots are reserved in blocks, not per',
     'request), one record statement. A profile at 30k recipients (2026-11-25, load 2.2, PostgreSQL at DATABASE_URL): claim ≈ 24 ms and',
     'record ≈ 26 ms per batch, a send ≈ 13 ms with 64 in flight (the client keeps at most 64 sockets) → 4,600 sends/s; sends dominate.',
-    '(b) is capped by the shared limiter (Chat2Desk gate) spacing slots at 96 % of the limit. Its slots are kept by timers in each process:',
-    'when the machine is starved of CPU, timers fire late and together and a calendar second can get one or two requests too many',
-    '(the gate then backs off and retries the 429 for every instance; nothing is lost or sent twice).',
+    '(b) is capped by the shared limiter (Chat2Desk gate) spacing slots at 97.5 % of the limit. A slot whose timer fires more than ~23 ms',
+    'late (a CPU-starved process) is traded for a new one, so late timers cannot bunch a second over the limit; a 429 would still',
+    'only make the gate back off for every instance and retry (nothing lost or sent twice).',
     '',
   ]);
 }
