@@ -20,7 +20,7 @@ import { Preparer } from '../src/dispatch/preparer.service';
 import { cacheClients, recipientCounts, seedCampaign } from '../src/dispatch/testing/dispatch-fixtures';
 import { spawnWorker } from '../src/dispatch/testing/worker-spawner';
 import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
-import { provisionBenchDatabase } from './dispatch/bench-database';
+import { provisionBenchDatabase } from './bench-database';
 import { SandboxProcess } from './dispatch/sandbox-process';
 
 const TMP = join(__dirname, 'tmp');
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     SANDBOX_MODE: 'unlimited',
     SANDBOX_RATE_LIMIT_PER_SECOND: '0',
   });
-  const database = await provisionBenchDatabase(TMP);
+  const database = await provisionBenchDatabase(TMP, 'dispatch');
   try {
     await runMigrations(database.url);
     const throughput = await measureThroughput(database.url, sandbox, recipients);

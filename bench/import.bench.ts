@@ -11,22 +11,21 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreModule } from '../src/common/core.module';
 import { loadAppConfig } from '../src/config/app-config';
 import { ContactListsService } from '../src/contacts/contact-lists.service';
 import { ContactsModule } from '../src/contacts/contacts.module';
 import { ImportService } from '../src/contacts/import.service';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrations';
 import { buildTypeOrmOptions } from '../src/database/typeorm-options';
+import { provisionBenchDatabase } from './bench-database';
+import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
 import { generateCsv } from './import/generate-csv';
 
 const TMP = join(__dirname, 'tmp');
-const RESULTS = join(__dirname, 'RESULTS.md');
 const TARGET = { seconds: 12, rssMb: 256 };
 
 const DIST = join(TMP, 'dist');
@@ -45,14 +44,14 @@ async function main(): Promise<void> {
     `Generated ${csv}: ${rows} rows, ${(generated.bytes / 1e6).toFixed(1)} MB (${generated.invalid} invalid, ${generated.duplicates} repeated phones)`,
   );
 
-  const database = await provisionDatabase();
+  const database = await provisionBenchDatabase(TMP, 'import');
   try {
     await runMigrations(database.url);
     const result = runCompiledChild(database.url, csv);
     console.log(JSON.stringify(result, null, 2));
     const ok = result.seconds <= TARGET.seconds && result.peakRssMb <= TARGET.rssMb;
     console.log(`${ok ? 'MEETS' : 'MISSES'} the target (≤ ${TARGET.seconds} s, ≤ ${TARGET.rssMb} MB RSS)`);
-    recordResults(rows, result);
+    recordResults(rows, result, database.kind);
   } finally {
     await database.stop();
   }
@@ -152,35 +151,6 @@ function runCompiledChild(databaseUrl: string, csv: string): Awaited<ReturnType<
   }
 }
 
-/** DATABASE_URL's server, or an embedded one configured like `npm start`'s (durable, fsync on). */
-async function provisionDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const admin = process.env.DATABASE_URL;
-    const name = `c2d_bench_${Date.now()}`;
-    const { Client } = await import('pg');
-    const run = async (sql: string) => {
-      const client = new Client({ connectionString: admin });
-      await client.connect();
-      await client.query(sql).finally(() => client.end());
-    };
-    await run(`CREATE DATABASE ${name}`);
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    return { url: url.toString(), stop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
-  }
-  const dataDir = join(TMP, 'postgres');
-  rmSync(dataDir, { recursive: true, force: true });
-  const postgres = await startEmbeddedPostgres({ dataDir, persistent: true });
-  await postgres.ensureDatabase('bench');
-  return {
-    url: postgres.urlFor('bench'),
-    stop: async () => {
-      await postgres.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Samples the whole process (main thread, parser thread, buffers) every 20 ms. */
 class PeakRss {
   peak = process.memoryUsage.rss();
@@ -195,14 +165,12 @@ class PeakRss {
   }
 }
 
-function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnce>>): void {
-  const machine = `${cpus().length} CPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GB RAM, Node ${process.version}, PostgreSQL ${process.env.DATABASE_URL ? 'at DATABASE_URL' : 'embedded (durable settings)'}`;
-  const section = [
-    '<!-- import-bench:start -->',
+function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnce>>, database: string): void {
+  recordSection('import-bench', [
     '## CSV import (`npm run bench:import`)',
     '',
     `Last run: ${new Date().toISOString()} — \`npm run bench:import${rows === 1_000_000 ? '' : ` -- --rows ${rows}`}\``,
-    `Machine: ${machine}; load average (1, 5, 15 min) when the run ended ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ')}`,
+    `Machine: ${machineDescription(database)}; load average (1, 5, 15 min) when the run ended ${loadAverage()}`,
     '',
     '| rows | wall time | parse + COPY | merge | rows/s | peak RSS (before import) | file | imported | duplicates | invalid |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -211,20 +179,7 @@ function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnc
     `Target: ≤ ${TARGET.seconds} s and ≤ ${TARGET.rssMb} MB RSS for 1M rows.`,
     '',
     ...IMPORT_NOTES,
-    '<!-- import-bench:end -->',
-  ].join('\n');
-  const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
-  const pattern = /<!-- import-bench:start -->[\s\S]*?<!-- import-bench:end -->/;
-  writeFileSync(
-    RESULTS,
-    pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`,
-  );
-  console.log(`Recorded in ${RESULTS}`);
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
+  ]);
 }
 
 /** What the numbers above are made of, measured separately on this machine (kept across runs). */
@@ -252,7 +207,6 @@ const IMPORT_NOTES = [
   '- Other work on the two cores slows every stage: earlier runs at load average 3–10 took 17–32 s.',
 ];
 
-const round = (value: number) => Math.round(value * 100) / 100;
 
 main().catch((error: unknown) => {
   console.error(error);
