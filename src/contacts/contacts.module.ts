@@ -9,12 +9,13 @@ import { OptOut } from './entities/opt-out.entity';
 import { ImportService } from './import.service';
 import { ImportsController } from './imports.controller';
 import { ListsController } from './lists.controller';
+import { OptOutsController } from './opt-outs.controller';
 import { OptOutService } from './opt-out.service';
 
 /** Contact lists, contacts, the opt-out register and CSV imports (REST + services for the CLI and campaigns). */
 @Module({
   imports: [TypeOrmModule.forFeature([ContactList, Contact, OptOut, ContactImport])],
-  controllers: [ListsController, ImportsController],
+  controllers: [ListsController, ImportsController, OptOutsController],
   providers: [ContactListsService, ContactsService, OptOutService, ImportService],
   exports: [ContactListsService, ContactsService, OptOutService, ImportService],
 })
