@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { ContactListsService } from './contact-lists.service';
 import { ContactsService } from './contacts.service';
 import { ContactImport } from './entities/contact-import.entity';
@@ -14,7 +15,7 @@ import { OptOutService } from './opt-out.service';
 
 /** Contact lists, contacts, the opt-out register and CSV imports (REST + services for the CLI and campaigns). */
 @Module({
-  imports: [TypeOrmModule.forFeature([ContactList, Contact, OptOut, ContactImport])],
+  imports: [TypeOrmModule.forFeature([ContactList, Contact, OptOut, ContactImport]), AuditModule],
   controllers: [ListsController, ImportsController, OptOutsController],
   providers: [ContactListsService, ContactsService, OptOutService, ImportService],
   exports: [ContactListsService, ContactsService, OptOutService, ImportService],
