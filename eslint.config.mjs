@@ -14,5 +14,24 @@ export default tseslint.config(
     },
   },
   { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
-  { files: ['src/web/public/**/*.js'], languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', localStorage: 'readonly', FormData: 'readonly', XMLHttpRequest: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', location: 'readonly', navigator: 'readonly', console: 'readonly' } } },
+  {
+    files: ['src/web/public/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        localStorage: 'readonly',
+        FormData: 'readonly',
+        XMLHttpRequest: 'readonly',
+        URLSearchParams: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        location: 'readonly',
+        navigator: 'readonly',
+        console: 'readonly',
+      },
+    },
+  },
 );

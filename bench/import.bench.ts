@@ -207,7 +207,6 @@ const IMPORT_NOTES = [
   '- Other work on the two cores slows every stage: earlier runs at load average 3–10 took 17–32 s.',
 ];
 
-
 main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

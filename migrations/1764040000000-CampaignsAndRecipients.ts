@@ -77,7 +77,9 @@ export class CampaignsAndRecipients1764040000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (run_id, phone)
       )`);
-    await queryRunner.query(`CREATE INDEX campaign_recipients_campaign_state_idx ON campaign_recipients (campaign_id, state)`);
+    await queryRunner.query(
+      `CREATE INDEX campaign_recipients_campaign_state_idx ON campaign_recipients (campaign_id, state)`,
+    );
     await queryRunner.query(
       `CREATE INDEX campaign_recipients_due_idx ON campaign_recipients (state, next_attempt_at) WHERE state IN ('pending', 'resolving', 'waiting_ready', 'ready', 'sending')`,
     );

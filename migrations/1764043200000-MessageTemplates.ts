@@ -12,9 +12,13 @@ export class MessageTemplates1764043200000 implements MigrationInterface {
         text text NOT NULL,
         synced_at timestamptz NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX campaign_runs_active_idx ON campaign_runs (state, occurrence_at) WHERE state IN ('preparing', 'running')`);
+    await queryRunner.query(
+      `CREATE INDEX campaign_runs_active_idx ON campaign_runs (state, occurrence_at) WHERE state IN ('preparing', 'running')`,
+    );
     // The scheduler asks "is anything of this run still unsent?" every poll; without this it scans the run.
-    await queryRunner.query(`CREATE INDEX campaign_recipients_run_state_idx ON campaign_recipients (run_id, state)`);
+    await queryRunner.query(
+      `CREATE INDEX campaign_recipients_run_state_idx ON campaign_recipients (run_id, state)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

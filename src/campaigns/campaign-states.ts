@@ -1,5 +1,13 @@
 /** Campaign lifecycle; the allowed transitions are CAMPAIGN_TRANSITIONS (campaign-transitions.ts), applied by CampaignLifecycleService. */
-export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
+export const CAMPAIGN_STATES = [
+  'draft',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 /**
@@ -23,10 +31,21 @@ export const RECIPIENT_STATES = [
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
 /** Recipient states still in the dispatch pipeline (not yet handed to Chat2Desk). */
-export const UNSENT_RECIPIENT_STATES: readonly RecipientState[] = ['pending', 'resolving', 'waiting_ready', 'ready', 'sending'];
+export const UNSENT_RECIPIENT_STATES: readonly RecipientState[] = [
+  'pending',
+  'resolving',
+  'waiting_ready',
+  'ready',
+  'sending',
+];
 
 /** Unsent states that cancel, expiry and send windows may change; `sending` belongs to the dispatcher. */
-export const WAITING_TO_SEND_STATES: readonly RecipientState[] = ['pending', 'resolving', 'waiting_ready', 'ready'];
+export const WAITING_TO_SEND_STATES: readonly RecipientState[] = [
+  'pending',
+  'resolving',
+  'waiting_ready',
+  'ready',
+];
 
 export const TRANSPORTS = ['whatsapp', 'viber', 'telegram', 'sms'] as const;
 export type Transport = (typeof TRANSPORTS)[number];

@@ -1,6 +1,11 @@
 import { InvalidTransitionError } from '../common/errors/domain-error';
 import { CAMPAIGN_STATES } from './campaign-states';
-import { assertTransition, CAMPAIGN_TRANSITIONS, CampaignAction, userActionsFrom } from './campaign-transitions';
+import {
+  assertTransition,
+  CAMPAIGN_TRANSITIONS,
+  CampaignAction,
+  userActionsFrom,
+} from './campaign-transitions';
 
 describe('campaign transition table', () => {
   const actions = Object.keys(CAMPAIGN_TRANSITIONS) as CampaignAction[];
@@ -14,11 +19,17 @@ describe('campaign transition table', () => {
   });
 
   it('never leaves cancelled', () => {
-    expect(actions.filter((action) => (CAMPAIGN_TRANSITIONS[action].from as readonly string[]).includes('cancelled'))).toEqual([]);
+    expect(
+      actions.filter((action) =>
+        (CAMPAIGN_TRANSITIONS[action].from as readonly string[]).includes('cancelled'),
+      ),
+    ).toEqual([]);
   });
 
   it('names the state and the allowed ones in the refusal', () => {
-    expect(() => assertTransition('pause', 'draft')).toThrow('Cannot pause a campaign that is draft; allowed from: running');
+    expect(() => assertTransition('pause', 'draft')).toThrow(
+      'Cannot pause a campaign that is draft; allowed from: running',
+    );
   });
 
   it('offers people only their own actions, in a stable order', () => {

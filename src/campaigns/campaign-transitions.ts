@@ -28,7 +28,14 @@ export const CAMPAIGN_TRANSITIONS = {
 export type CampaignAction = keyof typeof CAMPAIGN_TRANSITIONS;
 
 /** Actions a person triggers (the API's POST /api/campaigns/:id/<action>); the rest belong to the service. */
-export const USER_ACTIONS = ['schedule', 'start', 'pause', 'resume', 'cancel', 'retry-failed'] as const satisfies readonly CampaignAction[];
+export const USER_ACTIONS = [
+  'schedule',
+  'start',
+  'pause',
+  'resume',
+  'cancel',
+  'retry-failed',
+] as const satisfies readonly CampaignAction[];
 export type UserAction = (typeof USER_ACTIONS)[number];
 
 /** What a person may do to a campaign in this state, so clients need no copy of the table. */
@@ -37,7 +44,12 @@ export function userActionsFrom(state: CampaignState): UserAction[] {
 }
 
 /** Campaigns in these states may be deleted; the others have work in flight. */
-export const DELETABLE_CAMPAIGN_STATES: readonly CampaignState[] = ['draft', 'completed', 'cancelled', 'failed'];
+export const DELETABLE_CAMPAIGN_STATES: readonly CampaignState[] = [
+  'draft',
+  'completed',
+  'cancelled',
+  'failed',
+];
 
 export function allowedFrom(action: CampaignAction): readonly CampaignState[] {
   return CAMPAIGN_TRANSITIONS[action].from;

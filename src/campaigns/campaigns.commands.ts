@@ -36,7 +36,9 @@ export class ListCampaignsCommand extends CliCommand<ListOptions> {
 
   async execute(_params: string[], options: ListOptions): Promise<void> {
     const page = await this.campaigns.list({ state: options.state, limit: 500, offset: 0 });
-    printResult(options, page, (data) => (data.items.length === 0 ? 'No campaigns' : data.items.map(describe).join('\n')));
+    printResult(options, page, (data) =>
+      data.items.length === 0 ? 'No campaigns' : data.items.map(describe).join('\n'),
+    );
   }
 
   @Option({ flags: '--state <state>', description: 'only campaigns in this state' })
@@ -45,7 +47,11 @@ export class ListCampaignsCommand extends CliCommand<ListOptions> {
   }
 }
 
-@SubCommand({ name: 'show', arguments: '<campaign>', description: 'A campaign with its recipient counts and forecast' })
+@SubCommand({
+  name: 'show',
+  arguments: '<campaign>',
+  description: 'A campaign with its recipient counts and forecast',
+})
 export class ShowCampaignCommand extends CliCommand {
   constructor(private readonly campaigns: CampaignsService) {
     super();
@@ -82,7 +88,11 @@ export class CreateCampaignCommand extends CliCommand<CreateOptions> {
   async execute(_params: string[], options: CreateOptions): Promise<void> {
     const input = await toCreateDto(options);
     const campaign = await this.campaigns.create(input, CLI_ACTOR);
-    printResult(options, { id: campaign.id, state: campaign.state }, (data) => `Created campaign ${data.id} (${data.state})`);
+    printResult(
+      options,
+      { id: campaign.id, state: campaign.state },
+      (data) => `Created campaign ${data.id} (${data.state})`,
+    );
   }
 
   @Option({ flags: '--name <name>', required: true })
@@ -105,7 +115,11 @@ export class CreateCampaignCommand extends CliCommand<CreateOptions> {
     return value;
   }
 
-  @Option({ flags: '--transport <transport>', required: true, description: 'whatsapp | viber | telegram | sms' })
+  @Option({
+    flags: '--transport <transport>',
+    required: true,
+    description: 'whatsapp | viber | telegram | sms',
+  })
   parseTransport(value: string): string {
     return value;
   }
@@ -148,7 +162,8 @@ export class CreateCampaignCommand extends CliCommand<CreateOptions> {
   @Option({ flags: '--filter <key=value>', description: 'attribute equality; repeat for several' })
   parseFilter(value: string, previous: Record<string, string> = {}): Record<string, string> {
     const at = value.indexOf('=');
-    if (at <= 0) throw new InvalidInputError('filter', `"${value}" is not key=value, e.g. --filter city=Moscow`);
+    if (at <= 0)
+      throw new InvalidInputError('filter', `"${value}" is not key=value, e.g. --filter city=Moscow`);
     return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
   }
 
@@ -179,7 +194,10 @@ async function toCreateDto(options: CreateOptions): Promise<CreateCampaignDto> {
   const dto = plainToInstance(CreateCampaignDto, JSON.parse(JSON.stringify(plain)) as object);
   const [error] = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (error) {
-    const constraint = Object.values(error.constraints ?? {})[0] ?? Object.values(error.children?.[0]?.constraints ?? {})[0] ?? 'is invalid';
+    const constraint =
+      Object.values(error.constraints ?? {})[0] ??
+      Object.values(error.children?.[0]?.constraints ?? {})[0] ??
+      'is invalid';
     throw new InvalidInputError(error.property, constraint);
   }
   return dto;
@@ -190,7 +208,11 @@ interface LaunchOptions extends CliOptions {
   allowPartial?: boolean;
 }
 
-@SubCommand({ name: 'schedule', arguments: '<campaign>', description: 'Schedule a draft (refused when the forecast exceeds the quota, unless --allow-partial)' })
+@SubCommand({
+  name: 'schedule',
+  arguments: '<campaign>',
+  description: 'Schedule a draft (refused when the forecast exceeds the quota, unless --allow-partial)',
+})
 export class ScheduleCampaignCommand extends CliCommand<LaunchOptions> {
   constructor(
     private readonly lifecycle: CampaignLifecycleService,
@@ -200,7 +222,11 @@ export class ScheduleCampaignCommand extends CliCommand<LaunchOptions> {
   }
 
   async execute([id]: string[], options: LaunchOptions): Promise<void> {
-    await this.lifecycle.schedule(id, { scheduledAt: options.at, allowPartial: options.allowPartial }, CLI_ACTOR);
+    await this.lifecycle.schedule(
+      id,
+      { scheduledAt: options.at, allowPartial: options.allowPartial },
+      CLI_ACTOR,
+    );
     printResult(options, await this.campaigns.get(id), describe);
   }
 
@@ -281,7 +307,11 @@ export class RetryFailedCommand extends SimpleTransitionCommand {
   }
 }
 
-@SubCommand({ name: 'forecast', arguments: '<campaign>', description: 'Requests needed vs the quota left this month' })
+@SubCommand({
+  name: 'forecast',
+  arguments: '<campaign>',
+  description: 'Requests needed vs the quota left this month',
+})
 export class ForecastCampaignCommand extends CliCommand {
   constructor(
     private readonly forecasts: CampaignForecastService,
@@ -309,7 +339,11 @@ const SUBCOMMANDS = [
   ForecastCampaignCommand,
 ];
 
-@Command({ name: 'campaigns', description: 'Create, schedule and control campaigns', subCommands: SUBCOMMANDS })
+@Command({
+  name: 'campaigns',
+  description: 'Create, schedule and control campaigns',
+  subCommands: SUBCOMMANDS,
+})
 export class CampaignsCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor } from '../auth/request-actor';
 import { Actor } from '../common/actor';
@@ -11,14 +22,25 @@ import {
   RetryFailedResponse,
   TestSendResponse,
 } from './dto/campaign-response';
-import { CreateCampaignDto, ListCampaignsQuery, PreviewQuery, ScheduleCampaignDto, StartCampaignDto, TestSendDto, UpdateCampaignDto } from './dto/campaign.dto';
+import {
+  CreateCampaignDto,
+  ListCampaignsQuery,
+  PreviewQuery,
+  ScheduleCampaignDto,
+  StartCampaignDto,
+  TestSendDto,
+  UpdateCampaignDto,
+} from './dto/campaign.dto';
 import { CampaignForecast } from './forecast/campaign-forecast';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
 import { CampaignFinder } from './campaign-finder';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
 import { CampaignTestSender } from './test-send/campaign-test-sender';
 
-const CONFLICT = { status: 409, description: 'Not allowed from the current state (or the forecast exceeds the quota)' };
+const CONFLICT = {
+  status: 409,
+  description: 'Not allowed from the current state (or the forecast exceeds the quota)',
+};
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -35,7 +57,10 @@ export class CampaignsController {
   @Post()
   @ApiResponse({ status: 201, type: CampaignCreatedResponse })
   @ApiResponse({ status: 400, description: 'Names the field and the fix' })
-  async create(@Body() body: CreateCampaignDto, @RequestActor() actor: Actor): Promise<CampaignCreatedResponse> {
+  async create(
+    @Body() body: CreateCampaignDto,
+    @RequestActor() actor: Actor,
+  ): Promise<CampaignCreatedResponse> {
     const campaign = await this.campaigns.create(body, actor);
     return { id: campaign.id, state: campaign.state };
   }
@@ -55,7 +80,11 @@ export class CampaignsController {
   @Patch(':id')
   @ApiResponse({ status: 200, type: CampaignResponse })
   @ApiResponse({ status: 409, description: 'Only drafts can be edited' })
-  async update(@Param('id') id: string, @Body() body: UpdateCampaignDto, @RequestActor() actor: Actor): Promise<CampaignResponse> {
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateCampaignDto,
+    @RequestActor() actor: Actor,
+  ): Promise<CampaignResponse> {
     await this.campaigns.update(id, body, actor);
     return this.campaigns.get(id);
   }
@@ -82,7 +111,11 @@ export class CampaignsController {
   @Post(':id/test-send')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: TestSendResponse })
-  testSend(@Param('id') id: string, @Body() body: TestSendDto, @RequestActor() actor: Actor): Promise<TestSendResponse> {
+  testSend(
+    @Param('id') id: string,
+    @Body() body: TestSendDto,
+    @RequestActor() actor: Actor,
+  ): Promise<TestSendResponse> {
     return this.testSender.send(id, body.phone, actor);
   }
 
@@ -90,16 +123,28 @@ export class CampaignsController {
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: CampaignResponse })
   @ApiResponse(CONFLICT)
-  async schedule(@Param('id') id: string, @Body() body: ScheduleCampaignDto, @RequestActor() actor: Actor): Promise<CampaignResponse> {
+  async schedule(
+    @Param('id') id: string,
+    @Body() body: ScheduleCampaignDto,
+    @RequestActor() actor: Actor,
+  ): Promise<CampaignResponse> {
     await this.lifecycle.schedule(id, body, actor);
     return this.campaigns.get(id);
   }
 
   @Post(':id/start')
   @HttpCode(HttpStatus.OK)
-  @ApiResponse({ status: 200, type: CampaignResponse, description: 'scheduledAt = now; the scheduler starts it on its next tick' })
+  @ApiResponse({
+    status: 200,
+    type: CampaignResponse,
+    description: 'scheduledAt = now; the scheduler starts it on its next tick',
+  })
   @ApiResponse(CONFLICT)
-  async start(@Param('id') id: string, @Body() body: StartCampaignDto, @RequestActor() actor: Actor): Promise<CampaignResponse> {
+  async start(
+    @Param('id') id: string,
+    @Body() body: StartCampaignDto,
+    @RequestActor() actor: Actor,
+  ): Promise<CampaignResponse> {
     await this.lifecycle.start(id, body, actor);
     return this.campaigns.get(id);
   }

@@ -8,7 +8,14 @@ import { DispatchService } from '../dispatch/dispatch.service';
 import type { CampaignState, RecipientState } from './campaign-states';
 import { DELETABLE_CAMPAIGN_STATES } from './campaign-transitions';
 import { CampaignFinder } from './campaign-finder';
-import { CampaignPageResponse, CampaignResponse, PreviewItem, PreviewResponse, RecipientCounts, RunSummary } from './dto/campaign-response';
+import {
+  CampaignPageResponse,
+  CampaignResponse,
+  PreviewItem,
+  PreviewResponse,
+  RecipientCounts,
+  RunSummary,
+} from './dto/campaign-response';
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { Campaign } from './entities/campaign.entity';
 import { recipientSourceSql, recipientSpecOf } from './runs/recipient-source';
@@ -38,21 +45,39 @@ export class CampaignsService {
   ) {}
 
   async create(input: CreateCampaignDto, actor: Actor): Promise<Campaign> {
-    const campaign = this.dataSource.getRepository(Campaign).create({ state: 'draft', timezone: 'UTC', contactFilter: {}, allowPartial: false });
+    const campaign = this.dataSource
+      .getRepository(Campaign)
+      .create({ state: 'draft', timezone: 'UTC', contactFilter: {}, allowPartial: false });
     await this.applyInput(campaign, input);
     const saved = await this.dataSource.getRepository(Campaign).save(campaign);
-    await this.audit.record({ actor, action: 'campaign.created', entityType: 'campaign', entityId: saved.id, details: { name: saved.name, listId: saved.listId } });
+    await this.audit.record({
+      actor,
+      action: 'campaign.created',
+      entityType: 'campaign',
+      entityId: saved.id,
+      details: { name: saved.name, listId: saved.listId },
+    });
     return saved;
   }
 
   /** Only drafts are edited: a scheduled campaign's forecast and prepared runs would no longer match. */
   async update(id: string, input: UpdateCampaignDto, actor: Actor): Promise<Campaign> {
     const campaign = await this.finder.get(id);
-    if (campaign.state !== 'draft') throw new InvalidTransitionError('Campaign', campaign.state, 'edit', ['draft']);
+    if (campaign.state !== 'draft')
+      throw new InvalidTransitionError('Campaign', campaign.state, 'edit', ['draft']);
     await this.applyInput(campaign, input);
-    const result = await this.dataSource.getRepository(Campaign).update({ id, state: 'draft' }, pickEditable(campaign));
-    if (result.affected !== 1) throw new InvalidTransitionError('Campaign', (await this.finder.get(id)).state, 'edit', ['draft']);
-    await this.audit.record({ actor, action: 'campaign.updated', entityType: 'campaign', entityId: id, details: { fields: Object.keys(input) } });
+    const result = await this.dataSource
+      .getRepository(Campaign)
+      .update({ id, state: 'draft' }, pickEditable(campaign));
+    if (result.affected !== 1)
+      throw new InvalidTransitionError('Campaign', (await this.finder.get(id)).state, 'edit', ['draft']);
+    await this.audit.record({
+      actor,
+      action: 'campaign.updated',
+      entityType: 'campaign',
+      entityId: id,
+      details: { fields: Object.keys(input) },
+    });
     return this.finder.get(id);
   }
 
@@ -65,8 +90,15 @@ export class CampaignsService {
       .from(Campaign)
       .where('id = :id AND state IN (:...states)', { id, states: DELETABLE_CAMPAIGN_STATES })
       .execute();
-    if (result.affected !== 1) throw new InvalidTransitionError('Campaign', campaign.state, 'delete', DELETABLE_CAMPAIGN_STATES);
-    await this.audit.record({ actor, action: 'campaign.deleted', entityType: 'campaign', entityId: id, details: { name: campaign.name } });
+    if (result.affected !== 1)
+      throw new InvalidTransitionError('Campaign', campaign.state, 'delete', DELETABLE_CAMPAIGN_STATES);
+    await this.audit.record({
+      actor,
+      action: 'campaign.deleted',
+      entityType: 'campaign',
+      entityId: id,
+      details: { name: campaign.name },
+    });
   }
 
   /** With `problems`: failed and skipped recipients by reason ("client creation disabled" × 120). */
@@ -95,35 +127,62 @@ export class CampaignsService {
     const messageText = await this.templates.messageTextOf(campaign);
     const spec = await recipientSpecOf(this.dataSource.manager, campaign, messageText);
     const itemsParams = new SqlParams();
-    const items = await this.previewRows(`SELECT * FROM (${recipientSourceSql(spec, itemsParams)}) src ORDER BY src.contact_id LIMIT ${itemsParams.add(limit)}`, itemsParams);
+    const items = await this.previewRows(
+      `SELECT * FROM (${recipientSourceSql(spec, itemsParams)}) src ORDER BY src.contact_id LIMIT ${itemsParams.add(limit)}`,
+      itemsParams,
+    );
     const missingParams = new SqlParams();
     const missing = `SELECT * FROM (${recipientSourceSql(spec, missingParams)}) src WHERE src.skip_reason LIKE ${missingParams.add(MISSING_VARIABLE_LIKE)}`;
-    const [{ count }]: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*)::text AS count FROM (${missing}) m`, missingParams.values);
-    const examples = await this.previewRows(`${missing} ORDER BY src.contact_id LIMIT ${MISSING_VARIABLE_EXAMPLES}`, missingParams);
+    const [{ count }]: Array<{ count: string }> = await this.dataSource.query(
+      `SELECT count(*)::text AS count FROM (${missing}) m`,
+      missingParams.values,
+    );
+    const examples = await this.previewRows(
+      `${missing} ORDER BY src.contact_id LIMIT ${MISSING_VARIABLE_EXAMPLES}`,
+      missingParams,
+    );
     return { items, missingVariables: { count: Number(count), examples } };
   }
 
   private async previewRows(sql: string, params: SqlParams): Promise<PreviewItem[]> {
-    const rows: Array<{ phone: string; name: string | null; text: string | null; skip_reason: string | null }> = await this.dataSource.query(sql, params.values);
-    return rows.map((row) => ({ phone: row.phone, name: row.name, text: row.text, skipReason: row.skip_reason }));
+    const rows: Array<{
+      phone: string;
+      name: string | null;
+      text: string | null;
+      skip_reason: string | null;
+    }> = await this.dataSource.query(sql, params.values);
+    return rows.map((row) => ({
+      phone: row.phone,
+      name: row.name,
+      text: row.text,
+      skipReason: row.skip_reason,
+    }));
   }
 
   /** Counts (one grouped query for the page) and the latest run of each campaign. */
   private async describe(campaigns: Campaign[]): Promise<CampaignResponse[]> {
     if (campaigns.length === 0) return [];
     const ids = campaigns.map((campaign) => campaign.id);
-    const counts: Array<{ campaign_id: string; state: RecipientState; count: number }> = await this.dataSource.query(
-      `SELECT campaign_id, state, count(*)::int AS count FROM campaign_recipients WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id, state`,
-      [ids],
-    );
-    const runs: Array<{ campaign_id: string; id: string; occurrence_at: Date; state: string }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (campaign_id) campaign_id, id, occurrence_at, state FROM campaign_runs WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id, occurrence_at DESC`,
-      [ids],
-    );
+    const counts: Array<{ campaign_id: string; state: RecipientState; count: number }> =
+      await this.dataSource.query(
+        `SELECT campaign_id, state, count(*)::int AS count FROM campaign_recipients WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id, state`,
+        [ids],
+      );
+    const runs: Array<{ campaign_id: string; id: string; occurrence_at: Date; state: string }> =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (campaign_id) campaign_id, id, occurrence_at, state FROM campaign_runs WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id, occurrence_at DESC`,
+        [ids],
+      );
     return campaigns.map((campaign) => {
       const run = runs.find((candidate) => candidate.campaign_id === campaign.id);
-      const latestRun: RunSummary | null = run ? { id: run.id, occurrenceAt: run.occurrence_at, state: run.state } : null;
-      return CampaignResponse.of(campaign, RecipientCounts.fromStates(counts.filter((row) => row.campaign_id === campaign.id)), latestRun);
+      const latestRun: RunSummary | null = run
+        ? { id: run.id, occurrenceAt: run.occurrence_at, state: run.state }
+        : null;
+      return CampaignResponse.of(
+        campaign,
+        RecipientCounts.fromStates(counts.filter((row) => row.campaign_id === campaign.id)),
+        latestRun,
+      );
     });
   }
 
@@ -135,21 +194,32 @@ export class CampaignsService {
     if (input.name !== undefined) campaign.name = input.name.trim();
     if (input.listId !== undefined) campaign.listId = input.listId;
     if (input.text !== undefined) Object.assign(campaign, { text: input.text, templateId: null });
-    if (input.templateId !== undefined) Object.assign(campaign, { templateId: String(input.templateId), text: null });
+    if (input.templateId !== undefined)
+      Object.assign(campaign, { templateId: String(input.templateId), text: null });
     if (input.transport !== undefined) campaign.transport = input.transport;
     if (input.channelId !== undefined) campaign.channelId = String(input.channelId);
     if (input.timezone !== undefined) campaign.timezone = input.timezone;
     if (input.cron !== undefined) campaign.cron = input.cron;
-    if (input.sendWindow !== undefined) campaign.sendWindow = { start: input.sendWindow.start, end: input.sendWindow.end, timezone: input.sendWindow.timezone };
+    if (input.sendWindow !== undefined)
+      campaign.sendWindow = {
+        start: input.sendWindow.start,
+        end: input.sendWindow.end,
+        timezone: input.sendWindow.timezone,
+      };
     if (input.expiresAfterMinutes !== undefined) campaign.expiresAfterMinutes = input.expiresAfterMinutes;
     if (input.contactFilter !== undefined) campaign.contactFilter = input.contactFilter;
     if (input.allowPartial !== undefined) campaign.allowPartial = input.allowPartial;
     await this.validate(campaign);
-    if (input.scheduledAt !== undefined) campaign.scheduledAt = parseScheduledAt(input.scheduledAt, campaign.timezone);
+    if (input.scheduledAt !== undefined)
+      campaign.scheduledAt = parseScheduledAt(input.scheduledAt, campaign.timezone);
   }
 
   private async validate(campaign: Campaign): Promise<void> {
-    if (!campaign.text && !campaign.templateId) throw new InvalidInputError('text', 'give exactly one of text (the message) and templateId (a Chat2Desk template)');
+    if (!campaign.text && !campaign.templateId)
+      throw new InvalidInputError(
+        'text',
+        'give exactly one of text (the message) and templateId (a Chat2Desk template)',
+      );
     if (campaign.text) assertPlaceholdersClosed(campaign.text);
     if (campaign.templateId) await this.templates.get(campaign.templateId);
     await this.assertListExists(campaign.listId);
@@ -157,13 +227,23 @@ export class CampaignsService {
     if (campaign.cron) assertCron(campaign.cron, campaign.timezone);
     if (campaign.sendWindow) assertSendWindow(campaign.sendWindow);
     for (const [attribute, value] of Object.entries(campaign.contactFilter ?? {})) {
-      if (typeof value !== 'string') throw new InvalidInputError(`contactFilter.${attribute}`, 'filter values are strings compared for equality, e.g. {"city": "Moscow"}');
+      if (typeof value !== 'string')
+        throw new InvalidInputError(
+          `contactFilter.${attribute}`,
+          'filter values are strings compared for equality, e.g. {"city": "Moscow"}',
+        );
     }
   }
 
   private async assertListExists(listId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM contact_lists WHERE id = $1`, [listId]);
-    if (rows.length === 0) throw new InvalidInputError('listId', `there is no contact list ${listId}; GET /api/lists shows the lists`);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM contact_lists WHERE id = $1`, [
+      listId,
+    ]);
+    if (rows.length === 0)
+      throw new InvalidInputError(
+        'listId',
+        `there is no contact list ${listId}; GET /api/lists shows the lists`,
+      );
   }
 }
 
@@ -171,11 +251,42 @@ export class CampaignsService {
 function assertPlaceholdersClosed(text: string): void {
   const withoutPlaceholders = text.replace(/\{\{[^{}]*\}\}/g, '');
   if (withoutPlaceholders.includes('{{') || withoutPlaceholders.includes('}}')) {
-    throw new InvalidInputError('text', 'has an unclosed or malformed {{variable}}; write {{name}} or {{name|default}}');
+    throw new InvalidInputError(
+      'text',
+      'has an unclosed or malformed {{variable}}; write {{name}} or {{name|default}}',
+    );
   }
 }
 
 function pickEditable(campaign: Campaign): Partial<Campaign> {
-  const { name, listId, contactFilter, text, templateId, transport, channelId, scheduledAt, timezone, cron, sendWindow, expiresAfterMinutes, allowPartial } = campaign;
-  return { name, listId, contactFilter, text, templateId, transport, channelId, scheduledAt, timezone, cron, sendWindow, expiresAfterMinutes, allowPartial };
+  const {
+    name,
+    listId,
+    contactFilter,
+    text,
+    templateId,
+    transport,
+    channelId,
+    scheduledAt,
+    timezone,
+    cron,
+    sendWindow,
+    expiresAfterMinutes,
+    allowPartial,
+  } = campaign;
+  return {
+    name,
+    listId,
+    contactFilter,
+    text,
+    templateId,
+    transport,
+    channelId,
+    scheduledAt,
+    timezone,
+    cron,
+    sendWindow,
+    expiresAfterMinutes,
+    allowPartial,
+  };
 }

@@ -29,4 +29,9 @@ export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxComman
 export const DATABASE_COMMAND_NAMES = ['migrate'];
 export const STANDALONE_COMMAND_NAMES = ['migrate', 'api-key', 'sandbox'];
 
-export const APP_COMMANDS = [...CONTACTS_COMMANDS, ...CAMPAIGNS_COMMANDS, ...DELIVERY_COMMANDS, ...REPORTS_COMMANDS];
+export const APP_COMMANDS = [
+  ...CONTACTS_COMMANDS,
+  ...CAMPAIGNS_COMMANDS,
+  ...DELIVERY_COMMANDS,
+  ...REPORTS_COMMANDS,
+];

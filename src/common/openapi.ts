@@ -44,12 +44,10 @@ export function setUpOpenApi(app: INestApplication): void {
 function requireCredentials(credentials: CredentialsService) {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (credentials.authenticate(request)) return next();
-    response
-      .status(401)
-      .json({
-        statusCode: 401,
-        error: 'unauthorized',
-        message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard',
-      });
+    response.status(401).json({
+      statusCode: 401,
+      error: 'unauthorized',
+      message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard',
+    });
   };
 }

@@ -33,7 +33,12 @@ describe('loadAppConfig', () => {
   it('names every bad variable and what it accepts in one error', () => {
     let error: unknown;
     try {
-      loadAppConfig({ PORT: 'eighty', CHAT2DESK_API_URL: 'ftp://x', LOG_LEVEL: 'loud', SCHEDULER_ENABLED: 'maybe' });
+      loadAppConfig({
+        PORT: 'eighty',
+        CHAT2DESK_API_URL: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        SCHEDULER_ENABLED: 'maybe',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -41,11 +46,15 @@ describe('loadAppConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain('PORT: expected an integer from 0 to 65535, got "eighty"');
     expect(message).toContain('CHAT2DESK_API_URL: expected a http or https URL');
-    expect(message).toContain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(message).toContain(
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
     expect(message).toContain('SCHEDULER_ENABLED: expected true or false, got "maybe"');
   });
 
   it('never prints a database password in its error', () => {
-    expect(() => loadAppConfig({ DATABASE_URL: 'mysql://user:secret@db/x' })).toThrow(/mysql:\/\/user:\*\*\*@db\/x/);
+    expect(() => loadAppConfig({ DATABASE_URL: 'mysql://user:secret@db/x' })).toThrow(
+      /mysql:\/\/user:\*\*\*@db\/x/,
+    );
   });
 });

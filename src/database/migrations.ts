@@ -36,6 +36,8 @@ async function hasAppliedMigrations(dataSource: DataSource): Promise<boolean> {
     [table],
   );
   if (rows[0].count === '0') return false;
-  const applied: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM "${table}"`);
+  const applied: Array<{ count: string }> = await dataSource.query(
+    `SELECT count(*)::text AS count FROM "${table}"`,
+  );
   return applied[0].count !== '0';
 }

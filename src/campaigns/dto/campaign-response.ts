@@ -26,7 +26,8 @@ export class RecipientCounts {
     const counts = new RecipientCounts();
     for (const { state, count } of rows) {
       counts.total += count;
-      const bucket = state === 'resolving' || state === 'waiting_ready' || state === 'ready' ? 'waiting' : state;
+      const bucket =
+        state === 'resolving' || state === 'waiting_ready' || state === 'ready' ? 'waiting' : state;
       counts[bucket] += count;
     }
     return counts;
@@ -49,8 +50,16 @@ export class CampaignResponse {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() state!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Why it is paused/failed/completed early: user, quota, credentials, expired…' }) stateReason!: string | null;
-  @ApiProperty({ enum: USER_ACTIONS, isArray: true, description: 'Actions the current state allows (POST /api/campaigns/:id/<action>)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Why it is paused/failed/completed early: user, quota, credentials, expired…',
+  })
+  stateReason!: string | null;
+  @ApiProperty({
+    enum: USER_ACTIONS,
+    isArray: true,
+    description: 'Actions the current state allows (POST /api/campaigns/:id/<action>)',
+  })
   allowedActions!: UserAction[];
   @ApiProperty() listId!: string;
   @ApiProperty() contactFilter!: ContactFilter;
@@ -58,20 +67,27 @@ export class CampaignResponse {
   @ApiPropertyOptional({ nullable: true }) templateId!: number | null;
   @ApiProperty() transport!: string;
   @ApiProperty() channelId!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'The next (or current) occurrence' }) scheduledAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The next (or current) occurrence' })
+  scheduledAt!: Date | null;
   @ApiProperty() timezone!: string;
   @ApiPropertyOptional({ nullable: true }) cron!: string | null;
   @ApiPropertyOptional({ nullable: true }) sendWindow!: SendWindow | null;
   @ApiPropertyOptional({ nullable: true }) expiresAfterMinutes!: number | null;
   @ApiProperty() allowPartial!: boolean;
-  @ApiPropertyOptional({ nullable: true, description: 'Forecast stored when it was scheduled or started' }) forecast!: CampaignForecast | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Forecast stored when it was scheduled or started' })
+  forecast!: CampaignForecast | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
   @ApiPropertyOptional({ nullable: true }) startedAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) finishedAt!: Date | null;
   @ApiProperty({ type: RecipientCounts, description: 'Over all runs' }) counts!: RecipientCounts;
-  @ApiPropertyOptional({ type: RunSummary, nullable: true, description: 'The latest run' }) latestRun!: RunSummary | null;
-  @ApiPropertyOptional({ type: [ProblemCount], description: 'Failed and skipped recipients by reason (GET /api/campaigns/:id only)' }) problems?: ProblemCount[];
+  @ApiPropertyOptional({ type: RunSummary, nullable: true, description: 'The latest run' })
+  latestRun!: RunSummary | null;
+  @ApiPropertyOptional({
+    type: [ProblemCount],
+    description: 'Failed and skipped recipients by reason (GET /api/campaigns/:id only)',
+  })
+  problems?: ProblemCount[];
 
   static of(campaign: Campaign, counts: RecipientCounts, latestRun: RunSummary | null): CampaignResponse {
     return Object.assign(new CampaignResponse(), {
@@ -118,8 +134,10 @@ export class CampaignCreatedResponse {
 export class PreviewItem {
   @ApiProperty() phone!: string;
   @ApiPropertyOptional({ nullable: true }) name!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'The rendered message; null when skipped' }) text!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Why this contact would be skipped' }) skipReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The rendered message; null when skipped' }) text!:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Why this contact would be skipped' }) skipReason!:
+    string | null;
 }
 
 export class MissingVariablesReport {

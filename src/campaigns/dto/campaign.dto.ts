@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { PaginationQueryDto } from '../../common/http/pagination.dto';
 import { CAMPAIGN_STATES, CampaignState, Transport, TRANSPORTS } from '../campaign-states';
 import type { ContactFilter, SendWindow } from '../entities/campaign.entity';
@@ -12,11 +26,17 @@ export class SendWindowDto implements SendWindow {
   @Matches(TIME_OF_DAY, { message: 'sendWindow.start must be HH:MM, e.g. 10:00' })
   start!: string;
 
-  @ApiProperty({ example: '20:00', description: 'Closing, HH:MM local time; may be before start (window over midnight)' })
+  @ApiProperty({
+    example: '20:00',
+    description: 'Closing, HH:MM local time; may be before start (window over midnight)',
+  })
   @Matches(TIME_OF_DAY, { message: 'sendWindow.end must be HH:MM, e.g. 20:00' })
   end!: string;
 
-  @ApiProperty({ enum: ['recipient', 'campaign'], description: "recipient: the timezone of the phone's country (campaign timezone when unknown)" })
+  @ApiProperty({
+    enum: ['recipient', 'campaign'],
+    description: "recipient: the timezone of the phone's country (campaign timezone when unknown)",
+  })
   @IsIn(['recipient', 'campaign'])
   timezone!: 'recipient' | 'campaign';
 }
@@ -33,14 +53,20 @@ export class CreateCampaignDto {
   @IsUUID()
   listId!: string;
 
-  @ApiPropertyOptional({ description: 'Local message text with {{variables}} and {{name|default}}; exactly one of text and templateId', example: 'Hello, {{name|клиент}}! Order {{order_id}} is ready.' })
+  @ApiPropertyOptional({
+    description:
+      'Local message text with {{variables}} and {{name|default}}; exactly one of text and templateId',
+    example: 'Hello, {{name|клиент}}! Order {{order_id}} is ready.',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)
   text?: string;
 
-  @ApiPropertyOptional({ description: 'A Chat2Desk template id (GET /api/templates); exactly one of text and templateId' })
+  @ApiPropertyOptional({
+    description: 'A Chat2Desk template id (GET /api/templates); exactly one of text and templateId',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -55,17 +81,27 @@ export class CreateCampaignDto {
   @Min(1)
   channelId!: number;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; without an offset it is read in `timezone`', example: '2026-12-01T10:00' })
+  @ApiPropertyOptional({
+    description: 'ISO 8601; without an offset it is read in `timezone`',
+    example: '2026-12-01T10:00',
+  })
   @IsOptional()
   @IsString()
   scheduledAt?: string;
 
-  @ApiPropertyOptional({ description: 'IANA timezone of scheduledAt, cron and a campaign send window', default: 'UTC', example: 'Europe/Moscow' })
+  @ApiPropertyOptional({
+    description: 'IANA timezone of scheduledAt, cron and a campaign send window',
+    default: 'UTC',
+    example: 'Europe/Moscow',
+  })
   @IsOptional()
   @IsString()
   timezone?: string;
 
-  @ApiPropertyOptional({ description: 'Recurrence; each occurrence is a run with its own recipients', example: '0 10 * * 1' })
+  @ApiPropertyOptional({
+    description: 'Recurrence; each occurrence is a run with its own recipients',
+    example: '0 10 * * 1',
+  })
   @IsOptional()
   @IsString()
   cron?: string;
@@ -76,18 +112,27 @@ export class CreateCampaignDto {
   @Type(() => SendWindowDto)
   sendWindow?: SendWindowDto;
 
-  @ApiPropertyOptional({ description: 'Do not start, or stop, a run this many minutes after its scheduled time', minimum: 1 })
+  @ApiPropertyOptional({
+    description: 'Do not start, or stop, a run this many minutes after its scheduled time',
+    minimum: 1,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   expiresAfterMinutes?: number;
 
-  @ApiPropertyOptional({ description: 'Only contacts whose attributes equal these values', example: { city: 'Moscow' } })
+  @ApiPropertyOptional({
+    description: 'Only contacts whose attributes equal these values',
+    example: { city: 'Moscow' },
+  })
   @IsOptional()
   @IsObject()
   contactFilter?: ContactFilter;
 
-  @ApiPropertyOptional({ description: 'Schedule even when the forecast exceeds the month’s remaining quota', default: false })
+  @ApiPropertyOptional({
+    description: 'Schedule even when the forecast exceeds the month’s remaining quota',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   allowPartial?: boolean;
@@ -117,7 +162,9 @@ export class StartCampaignDto {
 export class TestSendDto {
   @ApiProperty({ description: 'E.164 digits (a leading + is accepted)', example: '79161234567' })
   @IsString()
-  @Matches(/^\+?\d{10,15}$/, { message: 'phone must be 10–15 digits in international format, e.g. 79161234567' })
+  @Matches(/^\+?\d{10,15}$/, {
+    message: 'phone must be 10–15 digits in international format, e.g. 79161234567',
+  })
   phone!: string;
 }
 

@@ -22,14 +22,21 @@ export class CampaignForecastService {
   ) {}
 
   async forecast(campaign: Campaign): Promise<CampaignForecast> {
-    return estimateRequests(await this.countRecipients(campaign), await this.quotaSnapshot(), this.clock.now());
+    return estimateRequests(
+      await this.countRecipients(campaign),
+      await this.quotaSnapshot(),
+      this.clock.now(),
+    );
   }
 
   /** Recipients that would be sent to now, how many of their phones already have a Chat2Desk client, and how many lack a variable. */
   private async countRecipients(campaign: Campaign): Promise<RecipientEstimate> {
     const params = new SqlParams();
     const messageText = await this.templates.messageTextOf(campaign);
-    const source = recipientSourceSql(await recipientSpecOf(this.dataSource.manager, campaign, messageText), params);
+    const source = recipientSourceSql(
+      await recipientSpecOf(this.dataSource.manager, campaign, messageText),
+      params,
+    );
     const [row]: Array<{ recipients: string; known: string; missing: string }> = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE src.skip_reason IS NULL)::text AS recipients,
               count(*) FILTER (WHERE src.skip_reason IS NULL AND EXISTS (
@@ -40,7 +47,11 @@ export class CampaignForecastService {
        FROM (${source}) src`,
       params.values,
     );
-    return { recipients: Number(row.recipients), knownClients: Number(row.known), missingVariables: Number(row.missing) };
+    return {
+      recipients: Number(row.recipients),
+      knownClients: Number(row.known),
+      missingVariables: Number(row.missing),
+    };
   }
 
   /** What is left this month; the first time, one api_info teaches the quota the account's mode. */

@@ -40,7 +40,11 @@ export interface RecipientEstimate {
   missingVariables: number;
 }
 
-export function estimateRequests({ recipients, knownClients, missingVariables }: RecipientEstimate, quota: QuotaSnapshot, now: Date): CampaignForecast {
+export function estimateRequests(
+  { recipients, knownClients, missingVariables }: RecipientEstimate,
+  quota: QuotaSnapshot,
+  now: Date,
+): CampaignForecast {
   const creations = Math.max(0, recipients - knownClients);
   const sends = recipients;
   const statusPolls = Math.ceil(sends / STATUS_POLL_PAGE) * STATUS_POLL_ROUNDS;

@@ -66,7 +66,10 @@ export class CampaignLifecycleService {
     assertTransition('schedule', campaign.state);
     const scheduledAt = this.firstOccurrence(campaign, options.scheduledAt);
     if (scheduledAt.getTime() < this.clock.nowMs() - PAST_TOLERANCE_MS) {
-      throw new InvalidInputError('scheduledAt', `${scheduledAt.toISOString()} is in the past (timezone ${campaign.timezone}); pick a later time, or use start to send now`);
+      throw new InvalidInputError(
+        'scheduledAt',
+        `${scheduledAt.toISOString()} is in the past (timezone ${campaign.timezone}); pick a later time, or use start to send now`,
+      );
     }
     return this.launch(campaign, 'schedule', scheduledAt, options.allowPartial, actor);
   }
@@ -102,7 +105,14 @@ export class CampaignLifecycleService {
        SELECT id FROM resumed`,
       [this.clock.now()],
     );
-    for (const { id } of rows) await this.audit.record({ actor: 'system', action: 'campaign.resumed', entityType: 'campaign', entityId: id, details: { after: 'quota' } });
+    for (const { id } of rows)
+      await this.audit.record({
+        actor: 'system',
+        action: 'campaign.resumed',
+        entityType: 'campaign',
+        entityId: id,
+        details: { after: 'quota' },
+      });
     return rows.map((row) => row.id);
   }
 
@@ -113,7 +123,10 @@ export class CampaignLifecycleService {
   async cancel(id: string, actor: Actor): Promise<Campaign> {
     await this.dataSource.transaction(async (manager) => {
       await this.transition(id, 'cancel', { actor, columns: { finishedAt: this.clock.now() } }, manager);
-      await manager.query(`UPDATE campaign_runs SET state = 'cancelled', finished_at = $2 WHERE campaign_id = $1 AND state IN ('preparing', 'running')`, [id, this.clock.now()]);
+      await manager.query(
+        `UPDATE campaign_runs SET state = 'cancelled', finished_at = $2 WHERE campaign_id = $1 AND state IN ('preparing', 'running')`,
+        [id, this.clock.now()],
+      );
       await manager.query(
         `UPDATE campaign_recipients SET state = 'skipped', reason = $2, next_attempt_at = NULL, updated_at = $3
          WHERE campaign_id = $1 AND state = ANY($4::text[])`,
@@ -141,8 +154,16 @@ export class CampaignLifecycleService {
     const retried = await this.dataSource.transaction(async (manager) => {
       const campaign = await this.finder.get(id, manager);
       assertTransition('retry-failed', campaign.state);
-      const runs: Array<{ id: string }> = await manager.query(`SELECT id FROM campaign_runs WHERE campaign_id = $1 ORDER BY occurrence_at DESC LIMIT 1`, [id]);
-      if (runs.length === 0) throw new DomainError('conflict', 'campaign_nothing_to_retry', `Campaign ${id} has not run yet: nothing to retry`);
+      const runs: Array<{ id: string }> = await manager.query(
+        `SELECT id FROM campaign_runs WHERE campaign_id = $1 ORDER BY occurrence_at DESC LIMIT 1`,
+        [id],
+      );
+      if (runs.length === 0)
+        throw new DomainError(
+          'conflict',
+          'campaign_nothing_to_retry',
+          `Campaign ${id} has not run yet: nothing to retry`,
+        );
       const reset: Array<{ count: string }> = await manager.query(
         `WITH reset AS (
            UPDATE campaign_recipients SET
@@ -155,9 +176,21 @@ export class CampaignLifecycleService {
         [runs[0].id, id, this.clock.now()],
       );
       const count = Number(reset[0].count);
-      if (count === 0) throw new DomainError('conflict', 'campaign_nothing_to_retry', `Campaign ${id} has no failed recipients to retry`);
-      await manager.query(`UPDATE campaign_runs SET state = 'running', finished_at = NULL WHERE id = $1`, [runs[0].id]);
-      await this.transition(id, 'retry-failed', { actor, columns: { finishedAt: null }, details: { retried: count, runId: runs[0].id } }, manager);
+      if (count === 0)
+        throw new DomainError(
+          'conflict',
+          'campaign_nothing_to_retry',
+          `Campaign ${id} has no failed recipients to retry`,
+        );
+      await manager.query(`UPDATE campaign_runs SET state = 'running', finished_at = NULL WHERE id = $1`, [
+        runs[0].id,
+      ]);
+      await this.transition(
+        id,
+        'retry-failed',
+        { actor, columns: { finishedAt: null }, details: { retried: count, runId: runs[0].id } },
+        manager,
+      );
       return count;
     });
     return { campaign: await this.finder.get(id), retried };
@@ -168,7 +201,12 @@ export class CampaignLifecycleService {
    * (InvalidTransitionError) when it is not in a state the action is allowed from — including when
    * another instance changed it a moment ago.
    */
-  async transition(id: string, action: CampaignAction, change: TransitionChange = {}, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async transition(
+    id: string,
+    action: CampaignAction,
+    change: TransitionChange = {},
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     const result = await manager
       .createQueryBuilder()
       .update(Campaign)
@@ -196,20 +234,46 @@ export class CampaignLifecycleService {
     if (override !== undefined) return parseScheduledAt(override, campaign.timezone);
     if (campaign.scheduledAt) return campaign.scheduledAt;
     if (campaign.cron) return nextOccurrence(campaign.cron, campaign.timezone, this.clock.now());
-    throw new InvalidInputError('scheduledAt', 'the campaign has neither scheduledAt nor cron; set one, or use start to send now');
+    throw new InvalidInputError(
+      'scheduledAt',
+      'the campaign has neither scheduledAt nor cron; set one, or use start to send now',
+    );
   }
 
   /** schedule and start: check the forecast against the quota, store it, then transition. */
-  private async launch(campaign: Campaign, action: 'schedule' | 'start', scheduledAt: Date, allowPartialOverride: boolean | undefined, actor: Actor): Promise<Campaign> {
+  private async launch(
+    campaign: Campaign,
+    action: 'schedule' | 'start',
+    scheduledAt: Date,
+    allowPartialOverride: boolean | undefined,
+    actor: Actor,
+  ): Promise<Campaign> {
     const allowPartial = allowPartialOverride ?? campaign.allowPartial;
     const forecast = await this.forecasts.forecast(campaign);
     if (!forecast.fits && !allowPartial) {
-      throw new DomainError('conflict', 'campaign_quota_insufficient', `Campaign ${campaign.name} ${forecast.message}`, { forecast });
+      throw new DomainError(
+        'conflict',
+        'campaign_quota_insufficient',
+        `Campaign ${campaign.name} ${forecast.message}`,
+        { forecast },
+      );
     }
     await this.dataSource.transaction(async (manager) => {
-      await this.transition(campaign.id, action, { actor, columns: { scheduledAt, forecast, allowPartial }, details: { scheduledAt: scheduledAt.toISOString(), forecastTotal: forecast.total } }, manager);
+      await this.transition(
+        campaign.id,
+        action,
+        {
+          actor,
+          columns: { scheduledAt, forecast, allowPartial },
+          details: { scheduledAt: scheduledAt.toISOString(), forecastTotal: forecast.total },
+        },
+        manager,
+      );
       // A run already prepared for the old time now starts at the new one instead of a second run appearing.
-      await manager.query(`UPDATE campaign_runs SET occurrence_at = $2 WHERE campaign_id = $1 AND state = 'preparing'`, [campaign.id, scheduledAt]);
+      await manager.query(
+        `UPDATE campaign_runs SET occurrence_at = $2 WHERE campaign_id = $1 AND state = 'preparing'`,
+        [campaign.id, scheduledAt],
+      );
     });
     return this.finder.get(campaign.id);
   }

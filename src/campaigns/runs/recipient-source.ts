@@ -9,7 +9,15 @@ export const NOT_MOBILE_REASON = 'not a mobile number';
 export const CANCELLED_REASON = 'campaign cancelled';
 
 /** Phone types WhatsApp cannot reach (contacts.phone_type, from libphonenumber). */
-export const NOT_MOBILE_PHONE_TYPES = ['fixed_line', 'toll_free', 'premium_rate', 'shared_cost', 'uan', 'voicemail', 'pager'];
+export const NOT_MOBILE_PHONE_TYPES = [
+  'fixed_line',
+  'toll_free',
+  'premium_rate',
+  'shared_cost',
+  'uan',
+  'voicemail',
+  'pager',
+];
 
 export interface RecipientSourceSpec {
   listId: string;
@@ -31,7 +39,9 @@ export interface RecipientSourceSpec {
 export function recipientSourceSql(spec: RecipientSourceSpec, params: SqlParams): string {
   const template = new TemplateSql(parseTemplate(spec.messageText), params, spec.attributeKeys);
   const whatsapp = spec.transport === 'whatsapp';
-  const notMobile = whatsapp ? `WHEN c.phone_type = ANY(${params.add(NOT_MOBILE_PHONE_TYPES)}::text[]) THEN ${params.add(NOT_MOBILE_REASON)}::text` : '';
+  const notMobile = whatsapp
+    ? `WHEN c.phone_type = ANY(${params.add(NOT_MOBILE_PHONE_TYPES)}::text[]) THEN ${params.add(NOT_MOBILE_REASON)}::text`
+    : '';
   return `
     SELECT c.id AS contact_id, c.phone, c.name, c.country, s.skip_reason,
            CASE WHEN s.skip_reason IS NULL THEN ${template.textExpression()} END AS text
@@ -57,7 +67,17 @@ export async function listAttributeKeys(manager: EntityManager, listId: string):
 }
 
 /** The recipient source of a campaign with this message text. */
-export async function recipientSpecOf(manager: EntityManager, campaign: Campaign, messageText: string): Promise<RecipientSourceSpec> {
+export async function recipientSpecOf(
+  manager: EntityManager,
+  campaign: Campaign,
+  messageText: string,
+): Promise<RecipientSourceSpec> {
   const attributeKeys = await listAttributeKeys(manager, campaign.listId);
-  return { listId: campaign.listId, contactFilter: campaign.contactFilter, transport: campaign.transport, messageText, attributeKeys };
+  return {
+    listId: campaign.listId,
+    contactFilter: campaign.contactFilter,
+    transport: campaign.transport,
+    messageText,
+    attributeKeys,
+  };
 }

@@ -49,7 +49,11 @@ export class RunPreparationService {
    * next_attempt_at = the window's next opening (in the recipient's timezone, from the phone's
    * country, or the campaign's). Rows already deferred to the future are left alone.
    */
-  async deferOutsideSendWindow(campaign: Campaign, runId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  async deferOutsideSendWindow(
+    campaign: Campaign,
+    runId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     if (!campaign.sendWindow) return 0;
     const params = new SqlParams();
     const now = params.add(this.clock.now());
@@ -68,7 +72,12 @@ export class RunPreparationService {
     return Number(deferred[0].count);
   }
 
-  private async insertRecipients(manager: EntityManager, campaign: Campaign, runId: string, messageText: string): Promise<number> {
+  private async insertRecipients(
+    manager: EntityManager,
+    campaign: Campaign,
+    runId: string,
+    messageText: string,
+  ): Promise<number> {
     const params = new SqlParams();
     const source = recipientSourceSql(await recipientSpecOf(manager, campaign, messageText), params);
     const now = params.add(this.clock.now());

@@ -1,23 +1,39 @@
 import { InvalidInputError } from '../../common/errors/domain-error';
-import { assertCron, assertTimezone, nextOccurrence, parseScheduledAt, preparationLeadMs } from './campaign-schedule';
+import {
+  assertCron,
+  assertTimezone,
+  nextOccurrence,
+  parseScheduledAt,
+  preparationLeadMs,
+} from './campaign-schedule';
 import { windowOpenEverywhere, windowTimezones } from './send-window';
 
 describe('campaign schedule', () => {
   it('computes the next cron occurrence in the campaign timezone', () => {
     // 10:00 in Moscow (UTC+3) is 07:00 UTC
-    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T08:00:00Z'))).toEqual(new Date('2026-11-26T07:00:00Z'));
-    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T06:59:00Z'))).toEqual(new Date('2026-11-25T07:00:00Z'));
+    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T08:00:00Z'))).toEqual(
+      new Date('2026-11-26T07:00:00Z'),
+    );
+    expect(nextOccurrence('0 10 * * *', 'Europe/Moscow', new Date('2026-11-25T06:59:00Z'))).toEqual(
+      new Date('2026-11-25T07:00:00Z'),
+    );
   });
 
   it('follows daylight saving time', () => {
     // New York switches to EST on 2026-11-01: 09:00 local is 13:00 UTC before, 14:00 UTC after
-    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'))).toEqual(new Date('2026-10-31T13:00:00Z'));
-    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-11-01T12:00:00Z'))).toEqual(new Date('2026-11-01T14:00:00Z'));
+    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'))).toEqual(
+      new Date('2026-10-31T13:00:00Z'),
+    );
+    expect(nextOccurrence('0 9 * * *', 'America/New_York', new Date('2026-11-01T12:00:00Z'))).toEqual(
+      new Date('2026-11-01T14:00:00Z'),
+    );
   });
 
   it('reads a scheduledAt without offset in the campaign timezone, with an offset as given', () => {
     expect(parseScheduledAt('2026-12-01T10:00', 'Europe/Moscow')).toEqual(new Date('2026-12-01T07:00:00Z'));
-    expect(parseScheduledAt('2026-12-01T10:00:00Z', 'Europe/Moscow')).toEqual(new Date('2026-12-01T10:00:00Z'));
+    expect(parseScheduledAt('2026-12-01T10:00:00Z', 'Europe/Moscow')).toEqual(
+      new Date('2026-12-01T10:00:00Z'),
+    );
     expect(() => parseScheduledAt('tomorrow', 'UTC')).toThrow(InvalidInputError);
   });
 
@@ -34,14 +50,28 @@ describe('campaign schedule', () => {
 
   it('knows when a window is open, including windows over midnight', () => {
     const at = new Date('2026-11-25T19:30:00Z'); // 22:30 in Moscow
-    expect(windowOpenEverywhere({ start: '10:00', end: '20:00', timezone: 'campaign' }, ['Europe/Moscow'], at)).toBe(false);
-    expect(windowOpenEverywhere({ start: '22:00', end: '06:00', timezone: 'campaign' }, ['Europe/Moscow'], at)).toBe(true);
-    expect(windowOpenEverywhere({ start: '10:00', end: '23:00', timezone: 'recipient' }, ['Europe/Moscow', 'Asia/Almaty'], at)).toBe(false);
+    expect(
+      windowOpenEverywhere({ start: '10:00', end: '20:00', timezone: 'campaign' }, ['Europe/Moscow'], at),
+    ).toBe(false);
+    expect(
+      windowOpenEverywhere({ start: '22:00', end: '06:00', timezone: 'campaign' }, ['Europe/Moscow'], at),
+    ).toBe(true);
+    expect(
+      windowOpenEverywhere(
+        { start: '10:00', end: '23:00', timezone: 'recipient' },
+        ['Europe/Moscow', 'Asia/Almaty'],
+        at,
+      ),
+    ).toBe(false);
   });
 
   it("reads a recipient window in each recipient country's timezone, unknown ones in the campaign's", () => {
     const window = { start: '10:00', end: '20:00', timezone: 'recipient' as const };
-    expect(windowTimezones(window, 'UTC', ['RU', 'kz', null, 'ZZ', 'RU'])).toEqual(['Europe/Moscow', 'Asia/Almaty', 'UTC']);
+    expect(windowTimezones(window, 'UTC', ['RU', 'kz', null, 'ZZ', 'RU'])).toEqual([
+      'Europe/Moscow',
+      'Asia/Almaty',
+      'UTC',
+    ]);
     expect(windowTimezones({ ...window, timezone: 'campaign' }, 'UTC', ['RU'])).toEqual(['UTC']);
   });
 });

@@ -5,7 +5,10 @@ import type { Transport } from '../campaign-states';
 
 export function assertTimezone(timezone: string): void {
   if (!IANAZone.isValidZone(timezone)) {
-    throw new InvalidInputError('timezone', `"${timezone}" is not an IANA timezone; use a name like Europe/Moscow or UTC`);
+    throw new InvalidInputError(
+      'timezone',
+      `"${timezone}" is not an IANA timezone; use a name like Europe/Moscow or UTC`,
+    );
   }
 }
 
@@ -13,7 +16,10 @@ export function assertCron(cron: string, timezone: string): void {
   try {
     parseExpression(cron, { tz: timezone });
   } catch (error) {
-    throw new InvalidInputError('cron', `"${cron}" is not a cron expression (${(error as Error).message}); e.g. "0 10 * * 1" = Mondays at 10:00`);
+    throw new InvalidInputError(
+      'cron',
+      `"${cron}" is not a cron expression (${(error as Error).message}); e.g. "0 10 * * 1" = Mondays at 10:00`,
+    );
   }
 }
 
@@ -29,7 +35,10 @@ export function nextOccurrence(cron: string, timezone: string, after: Date): Dat
 export function parseScheduledAt(value: string, timezone: string): Date {
   const parsed = DateTime.fromISO(value, { zone: timezone, setZone: false });
   if (!parsed.isValid) {
-    throw new InvalidInputError('scheduledAt', `"${value}" is not an ISO 8601 date-time; e.g. 2026-12-01T10:00 (read in the campaign timezone) or 2026-12-01T07:00:00Z`);
+    throw new InvalidInputError(
+      'scheduledAt',
+      `"${value}" is not an ISO 8601 date-time; e.g. 2026-12-01T10:00 (read in the campaign timezone) or 2026-12-01T07:00:00Z`,
+    );
   }
   return parsed.toJSDate();
 }
@@ -39,6 +48,10 @@ export function parseScheduledAt(value: string, timezone: string): Date {
  * written to only after the new-client delay, so preparation starts that much earlier, plus a margin
  * for the lookups and creations themselves.
  */
-export function preparationLeadMs(transport: Transport, whatsappDelaySeconds: number, marginSeconds: number): number {
+export function preparationLeadMs(
+  transport: Transport,
+  whatsappDelaySeconds: number,
+  marginSeconds: number,
+): number {
   return ((transport === 'whatsapp' ? whatsappDelaySeconds : 0) + marginSeconds) * 1000;
 }

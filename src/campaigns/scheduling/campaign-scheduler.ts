@@ -53,7 +53,10 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     if (!this.config.schedulerEnabled) return;
-    this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tickUnlessBusy(), this.config.dispatch.pollIntervalMs));
+    this.registry.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => void this.tickUnlessBusy(), this.config.dispatch.pollIntervalMs),
+    );
   }
 
   onModuleDestroy(): void {
@@ -84,7 +87,12 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Scheduled campaigns whose preparation time (occurrence − WhatsApp delay − margin) has come and that have no run for it yet. */
   private async prepareDueOccurrences(now: Date): Promise<number> {
-    const lead = (transport: Transport) => preparationLeadMs(transport, this.config.whatsappNewClientDelaySeconds, this.config.dispatch.preparationMarginSeconds);
+    const lead = (transport: Transport) =>
+      preparationLeadMs(
+        transport,
+        this.config.whatsappNewClientDelaySeconds,
+        this.config.dispatch.preparationMarginSeconds,
+      );
     const due = await this.campaignsWhere(
       `c.state = 'scheduled' AND c.scheduled_at IS NOT NULL
        AND c.scheduled_at <= $1::timestamptz + (CASE WHEN c.transport = 'whatsapp' THEN $2::int ELSE $3::int END) * interval '1 millisecond'
@@ -102,13 +110,14 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Runs more than expiresAfterMinutes past their occurrence: unsent recipients expire, the occurrence ends. */
   private async expireLateRuns(now: Date): Promise<number> {
-    const late: Array<{ id: string; campaign_id: string; occurrence_at: Date; minutes: number }> = await this.dataSource.query(
-      `SELECT r.id, r.campaign_id, r.occurrence_at, c.expires_after_minutes AS minutes
+    const late: Array<{ id: string; campaign_id: string; occurrence_at: Date; minutes: number }> =
+      await this.dataSource.query(
+        `SELECT r.id, r.campaign_id, r.occurrence_at, c.expires_after_minutes AS minutes
        FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
        WHERE r.state IN ('preparing', 'running') AND c.state IN ('scheduled', 'running', 'paused') AND c.expires_after_minutes IS NOT NULL
          AND r.occurrence_at + c.expires_after_minutes * interval '1 minute' < $1`,
-      [now],
-    );
+        [now],
+      );
     let expired = 0;
     for (const run of late) {
       await this.guarded(run.campaign_id, 'expire', () =>
@@ -118,7 +127,12 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
           await manager.query(
             `UPDATE campaign_recipients SET state = 'expired', reason = $2, next_attempt_at = NULL, updated_at = $3
              WHERE run_id = $1 AND state = ANY($4::text[])`,
-            [run.id, `expired: not sent within ${run.minutes} minutes of the scheduled time`, now, WAITING_TO_SEND_STATES],
+            [
+              run.id,
+              `expired: not sent within ${run.minutes} minutes of the scheduled time`,
+              now,
+              WAITING_TO_SEND_STATES,
+            ],
           );
           await this.endOccurrence(manager, run.campaign_id, run.occurrence_at, now, 'expired');
           expired += 1;
@@ -146,7 +160,12 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
           );
           if (won.length === 0) return;
           const campaign = await this.finder.get(run.campaign_id, manager);
-          await this.lifecycle.transition(campaign.id, 'begin-run', { columns: { startedAt: campaign.startedAt ?? now }, details: { runId: run.id } }, manager);
+          await this.lifecycle.transition(
+            campaign.id,
+            'begin-run',
+            { columns: { startedAt: campaign.startedAt ?? now }, details: { runId: run.id } },
+            manager,
+          );
           await this.runs.deferOutsideSendWindow(campaign, run.id, manager);
           started += 1;
         }),
@@ -175,7 +194,10 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
   private async countriesOf(runId: string): Promise<Array<string | null>> {
     let countries = this.runCountries.get(runId);
     if (!countries) {
-      const rows: Array<{ country: string | null }> = await this.dataSource.query(`SELECT DISTINCT country FROM campaign_recipients WHERE run_id = $1`, [runId]);
+      const rows: Array<{ country: string | null }> = await this.dataSource.query(
+        `SELECT DISTINCT country FROM campaign_recipients WHERE run_id = $1`,
+        [runId],
+      );
       countries = rows.map((row) => row.country);
       if (this.runCountries.size >= MAX_CACHED_RUNS) this.runCountries.clear();
       this.runCountries.set(runId, countries);
@@ -185,12 +207,13 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Running runs with no recipient left in the pipeline (pending … sending) are complete. */
   private async completeFinishedRuns(now: Date): Promise<number> {
-    const finished: Array<{ id: string; campaign_id: string; occurrence_at: Date }> = await this.dataSource.query(
-      `SELECT r.id, r.campaign_id, r.occurrence_at FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
+    const finished: Array<{ id: string; campaign_id: string; occurrence_at: Date }> =
+      await this.dataSource.query(
+        `SELECT r.id, r.campaign_id, r.occurrence_at FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
        WHERE r.state = 'running' AND c.state IN ('running', 'paused')
          AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = r.id AND x.state = ANY($1::text[]))`,
-      [UNSENT_RECIPIENT_STATES],
-    );
+        [UNSENT_RECIPIENT_STATES],
+      );
     let completed = 0;
     for (const run of finished) {
       await this.guarded(run.campaign_id, 'complete', () =>
@@ -208,7 +231,12 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
    * Conditional: only a run still preparing/running (and, for completion, with nothing unsent) is
    * finished, so a concurrent tick or a retry-failed in between wins cleanly.
    */
-  private async finishRun(manager: EntityManager, runId: string, state: 'completed' | 'expired', now: Date): Promise<boolean> {
+  private async finishRun(
+    manager: EntityManager,
+    runId: string,
+    state: 'completed' | 'expired',
+    now: Date,
+  ): Promise<boolean> {
     const condition =
       state === 'completed'
         ? `state = 'running' AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = $1 AND x.state = ANY($4::text[]))`
@@ -226,24 +254,56 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
    * after now, so a long run never causes a burst of catch-up runs); a one-off one completes — or
    * fails with reason `expired` if it expired before it ever started.
    */
-  private async endOccurrence(manager: EntityManager, campaignId: string, occurrenceAt: Date, now: Date, reason: 'expired' | null): Promise<void> {
+  private async endOccurrence(
+    manager: EntityManager,
+    campaignId: string,
+    occurrenceAt: Date,
+    now: Date,
+    reason: 'expired' | null,
+  ): Promise<void> {
     const campaign = await this.finder.get(campaignId, manager);
     if (campaign.cron) {
-      const scheduledAt = nextOccurrence(campaign.cron, campaign.timezone, new Date(Math.max(occurrenceAt.getTime(), now.getTime())));
+      const scheduledAt = nextOccurrence(
+        campaign.cron,
+        campaign.timezone,
+        new Date(Math.max(occurrenceAt.getTime(), now.getTime())),
+      );
       if (campaign.state === 'scheduled') {
         await manager.update(Campaign, { id: campaignId, state: 'scheduled' }, { scheduledAt });
       } else {
-        await this.lifecycle.transition(campaignId, 'await-next-run', { reason, columns: { scheduledAt } }, manager);
+        await this.lifecycle.transition(
+          campaignId,
+          'await-next-run',
+          { reason, columns: { scheduledAt } },
+          manager,
+        );
       }
       return;
     }
-    if (campaign.state === 'scheduled') await this.lifecycle.transition(campaignId, 'fail', { reason: 'expired', columns: { finishedAt: now } }, manager);
-    else await this.lifecycle.transition(campaignId, 'complete', { reason, columns: { finishedAt: now } }, manager);
+    if (campaign.state === 'scheduled')
+      await this.lifecycle.transition(
+        campaignId,
+        'fail',
+        { reason: 'expired', columns: { finishedAt: now } },
+        manager,
+      );
+    else
+      await this.lifecycle.transition(
+        campaignId,
+        'complete',
+        { reason, columns: { finishedAt: now } },
+        manager,
+      );
   }
 
   private async campaignsWhere(condition: string, params: unknown[]): Promise<Campaign[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT c.id FROM campaigns c WHERE ${condition}`, params);
-    return rows.length === 0 ? [] : this.dataSource.getRepository(Campaign).findBy({ id: In(rows.map((row) => row.id)) });
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT c.id FROM campaigns c WHERE ${condition}`,
+      params,
+    );
+    return rows.length === 0
+      ? []
+      : this.dataSource.getRepository(Campaign).findBy({ id: In(rows.map((row) => row.id)) });
   }
 
   /**

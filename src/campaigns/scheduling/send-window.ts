@@ -53,7 +53,10 @@ const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export function assertSendWindow(window: SendWindow): void {
   for (const field of ['start', 'end'] as const) {
     if (!TIME_OF_DAY.test(window[field])) {
-      throw new InvalidInputError(`sendWindow.${field}`, `"${window[field]}" is not a time of day; use HH:MM, e.g. 10:00`);
+      throw new InvalidInputError(
+        `sendWindow.${field}`,
+        `"${window[field]}" is not a time of day; use HH:MM, e.g. 10:00`,
+      );
     }
   }
   if (window.start === window.end) {
@@ -65,7 +68,12 @@ export function assertSendWindow(window: SendWindow): void {
  * SQL that, for a recipient row `r`, gives the next opening of the window when `now` is outside it,
  * and NULL when `now` is inside. Windows may cross midnight (22:00–06:00).
  */
-export function nextWindowOpeningSql(window: SendWindow, campaignTimezone: string, nowParam: string, params: SqlParams): string {
+export function nextWindowOpeningSql(
+  window: SendWindow,
+  campaignTimezone: string,
+  nowParam: string,
+  params: SqlParams,
+): string {
   const zone =
     window.timezone === 'recipient'
       ? `coalesce(${params.add(COUNTRY_TIMEZONES)}::jsonb ->> upper(r.country), ${params.add(campaignTimezone)}::text)`
@@ -83,9 +91,17 @@ export function nextWindowOpeningSql(window: SendWindow, campaignTimezone: strin
 }
 
 /** The timezones a window is read in for recipients from these countries (ISO-2, null = unknown). */
-export function windowTimezones(window: SendWindow, campaignTimezone: string, countries: ReadonlyArray<string | null>): string[] {
+export function windowTimezones(
+  window: SendWindow,
+  campaignTimezone: string,
+  countries: ReadonlyArray<string | null>,
+): string[] {
   if (window.timezone === 'campaign') return [campaignTimezone];
-  return [...new Set(countries.map((country) => (country && COUNTRY_TIMEZONES[country.toUpperCase()]) || campaignTimezone))];
+  return [
+    ...new Set(
+      countries.map((country) => (country && COUNTRY_TIMEZONES[country.toUpperCase()]) || campaignTimezone),
+    ),
+  ];
 }
 
 /** Whether `now` is inside the window in every one of these timezones (then nothing needs deferring). */
@@ -94,5 +110,7 @@ export function windowOpenEverywhere(window: SendWindow, zones: readonly string[
 }
 
 function insideWindow(window: SendWindow, localTime: string): boolean {
-  return window.start < window.end ? localTime >= window.start && localTime < window.end : localTime >= window.start || localTime < window.end;
+  return window.start < window.end
+    ? localTime >= window.start && localTime < window.end
+    : localTime >= window.start || localTime < window.end;
 }

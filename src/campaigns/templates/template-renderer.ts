@@ -3,7 +3,8 @@
  * A variable without a default and without a value makes the whole message unrenderable: the
  * recipient is skipped with the reason rather than sent a broken text.
  */
-export type TemplateSegment = { kind: 'text'; value: string } | { kind: 'variable'; name: string; fallback?: string };
+export type TemplateSegment =
+  { kind: 'text'; value: string } | { kind: 'variable'; name: string; fallback?: string };
 
 const PLACEHOLDER = /\{\{([^{}|]*)(?:\|([^{}]*))?\}\}/g;
 
@@ -15,7 +16,11 @@ export function parseTemplate(template: string): TemplateSegment[] {
     if (!name) continue; // `{{}}` is text, not a variable
     if (match.index > last) segments.push({ kind: 'text', value: template.slice(last, match.index) });
     const fallback = match[2];
-    segments.push(fallback === undefined ? { kind: 'variable', name } : { kind: 'variable', name, fallback: fallback.trim() });
+    segments.push(
+      fallback === undefined
+        ? { kind: 'variable', name }
+        : { kind: 'variable', name, fallback: fallback.trim() },
+    );
     last = match.index + match[0].length;
   }
   if (last < template.length) segments.push({ kind: 'text', value: template.slice(last) });
@@ -24,7 +29,9 @@ export function parseTemplate(template: string): TemplateSegment[] {
 
 /** Variables that have no default: a recipient without them cannot be sent this template. */
 export function requiredVariables(segments: readonly TemplateSegment[]): string[] {
-  const names = segments.flatMap((segment) => (segment.kind === 'variable' && segment.fallback === undefined ? [segment.name] : []));
+  const names = segments.flatMap((segment) =>
+    segment.kind === 'variable' && segment.fallback === undefined ? [segment.name] : [],
+  );
   return [...new Set(names)];
 }
 
@@ -65,7 +72,10 @@ function present(value: unknown): string | undefined {
 
 export type RenderResult = { ok: true; text: string } | { ok: false; missing: string[] };
 
-export function renderTemplate(segments: readonly TemplateSegment[], lookup: (variable: string) => string | undefined): RenderResult {
+export function renderTemplate(
+  segments: readonly TemplateSegment[],
+  lookup: (variable: string) => string | undefined,
+): RenderResult {
   const missing: string[] = [];
   const parts = segments.map((segment) => {
     if (segment.kind === 'text') return segment.value;
@@ -73,7 +83,9 @@ export function renderTemplate(segments: readonly TemplateSegment[], lookup: (va
     if (value === undefined) missing.push(segment.name);
     return value ?? '';
   });
-  return missing.length > 0 ? { ok: false, missing: [...new Set(missing)] } : { ok: true, text: parts.join('') };
+  return missing.length > 0
+    ? { ok: false, missing: [...new Set(missing)] }
+    : { ok: true, text: parts.join('') };
 }
 
 export function renderForContact(template: string, contact: ContactData): RenderResult {

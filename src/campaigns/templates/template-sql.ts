@@ -1,4 +1,9 @@
-import { missingVariableReason, requiredVariables, TemplateSegment, variableNames } from './template-renderer';
+import {
+  missingVariableReason,
+  requiredVariables,
+  TemplateSegment,
+  variableNames,
+} from './template-renderer';
 
 /** Collects positional parameters for a hand-built statement. */
 export class SqlParams {
@@ -40,7 +45,9 @@ export class TemplateSql {
     const parts = this.segments.map((segment) => {
       if (segment.kind === 'text') return `${this.params.add(segment.value)}::text`;
       const column = `v.${this.columns.get(segment.name)}`;
-      return segment.fallback === undefined ? column : `coalesce(${column}, ${this.params.add(segment.fallback)}::text)`;
+      return segment.fallback === undefined
+        ? column
+        : `coalesce(${column}, ${this.params.add(segment.fallback)}::text)`;
     });
     return `concat(${parts.join(', ')})`;
   }
@@ -49,7 +56,10 @@ export class TemplateSql {
   missingReasonExpression(): string {
     const required = requiredVariables(this.segments);
     if (required.length === 0) return 'NULL::text';
-    const branches = required.map((name) => `WHEN v.${this.columns.get(name)} IS NULL THEN ${this.params.add(missingVariableReason(name))}::text`);
+    const branches = required.map(
+      (name) =>
+        `WHEN v.${this.columns.get(name)} IS NULL THEN ${this.params.add(missingVariableReason(name))}::text`,
+    );
     return `CASE ${branches.join(' ')} END`;
   }
 

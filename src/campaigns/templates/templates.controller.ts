@@ -22,8 +22,14 @@ export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
   @Get()
-  @ApiResponse({ status: 200, type: [TemplateResponse], description: 'The local copy; ?refresh=true syncs from Chat2Desk first' })
+  @ApiResponse({
+    status: 200,
+    type: [TemplateResponse],
+    description: 'The local copy; ?refresh=true syncs from Chat2Desk first',
+  })
   async list(@Query() query: TemplatesQuery): Promise<TemplateResponse[]> {
-    return (await this.templates.list(query.refresh === 'true')).map((template) => TemplateResponse.of(template));
+    return (await this.templates.list(query.refresh === 'true')).map((template) =>
+      TemplateResponse.of(template),
+    );
   }
 }

@@ -24,7 +24,9 @@ export class TemplatesService {
   async sync(): Promise<MessageTemplate[]> {
     const remote = await this.chat2desk.templates();
     const syncedAt = this.clock.now();
-    const rows = remote.filter((template) => typeof template.text === 'string').map((template) => toLocal(template, syncedAt));
+    const rows = remote
+      .filter((template) => typeof template.text === 'string')
+      .map((template) => toLocal(template, syncedAt));
     if (rows.length > 0) await this.dataSource.getRepository(MessageTemplate).upsert(rows, ['id']);
     return this.dataSource.getRepository(MessageTemplate).find({ order: { name: 'ASC', id: 'ASC' } });
   }
@@ -42,12 +44,19 @@ export class TemplatesService {
     const local = await repository.findOneBy({ id });
     if (local) return local;
     const synced = (await this.sync()).find((template) => template.id === id);
-    if (!synced) throw new InvalidInputError('templateId', `Chat2Desk has no template ${id}; GET /api/templates?refresh=true lists the templates`);
+    if (!synced)
+      throw new InvalidInputError(
+        'templateId',
+        `Chat2Desk has no template ${id}; GET /api/templates?refresh=true lists the templates`,
+      );
     return synced;
   }
 
   /** The campaign's message before variables: its own text, or the text of its template. */
-  async messageTextOf(campaign: Pick<Campaign, 'text' | 'templateId'>, manager: EntityManager = this.dataSource.manager): Promise<string> {
+  async messageTextOf(
+    campaign: Pick<Campaign, 'text' | 'templateId'>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string> {
     if (campaign.text !== null) return campaign.text;
     const template = await manager.findOneBy(MessageTemplate, { id: campaign.templateId! });
     return template ? template.text : (await this.get(campaign.templateId!)).text;

@@ -29,23 +29,38 @@ export class CampaignTestSender {
   async send(campaignId: string, rawPhone: string, actor: Actor): Promise<TestSendResponse> {
     const campaign = await this.finder.get(campaignId);
     const phone = rawPhone.replace(/^\+/, '');
-    const rendered = renderForContact(await this.templates.messageTextOf(campaign), await this.contactData(campaign, phone));
+    const rendered = renderForContact(
+      await this.templates.messageTextOf(campaign),
+      await this.contactData(campaign, phone),
+    );
     if (!rendered.ok) {
       throw new InvalidInputError(
         'phone',
         `the message cannot be rendered for ${phone}: missing variable(s) ${rendered.missing.join(', ')}; add a default ({{${rendered.missing[0]}|…}}) or use a phone from the list that has them`,
       );
     }
-    const sent = await this.dispatch.sendSingle(phone, campaign.transport, Number(campaign.channelId), rendered.text);
-    await this.audit.record({ actor, action: 'campaign.test_sent', entityType: 'campaign', entityId: campaign.id, details: { phone } });
+    const sent = await this.dispatch.sendSingle(
+      phone,
+      campaign.transport,
+      Number(campaign.channelId),
+      rendered.text,
+    );
+    await this.audit.record({
+      actor,
+      action: 'campaign.test_sent',
+      entityType: 'campaign',
+      entityId: campaign.id,
+      details: { phone },
+    });
     return { phone, text: rendered.text, clientId: sent.clientId, messageId: sent.messageId };
   }
 
   private async contactData(campaign: Campaign, phone: string): Promise<ContactData> {
-    const rows: Array<{ name: string | null; attributes: Record<string, unknown> }> = await this.dataSource.query(
-      `SELECT name, attributes FROM contacts WHERE list_id = $1 AND phone = $2`,
-      [campaign.listId, phone],
-    );
+    const rows: Array<{ name: string | null; attributes: Record<string, unknown> }> =
+      await this.dataSource.query(`SELECT name, attributes FROM contacts WHERE list_id = $1 AND phone = $2`, [
+        campaign.listId,
+        phone,
+      ]);
     return { phone, name: rows[0]?.name ?? null, attributes: rows[0]?.attributes ?? {} };
   }
 }

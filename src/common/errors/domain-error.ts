@@ -2,7 +2,8 @@
  * Errors the domain raises on purpose. The one exception filter maps `kind` to an HTTP status and
  * the CLI maps it to an exit code, so services never think about transports.
  */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'too_large' | 'unavailable';
+export type DomainErrorKind =
+  'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'too_large' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

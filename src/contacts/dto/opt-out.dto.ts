@@ -7,7 +7,9 @@ export const E164_PATTERN = /^\+?\d{7,15}$/;
 export class CreateOptOutDto {
   @ApiProperty({ example: '+79161234567', description: 'E.164, with or without +' })
   @IsString()
-  @Matches(E164_PATTERN, { message: 'phone must be E.164 digits, e.g. +79161234567 (country code, no spaces)' })
+  @Matches(E164_PATTERN, {
+    message: 'phone must be E.164 digits, e.g. +79161234567 (country code, no spaces)',
+  })
   phone!: string;
 
   @ApiPropertyOptional({ example: 'asked by phone on 2026-11-20' })

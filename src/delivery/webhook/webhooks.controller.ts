@@ -35,7 +35,8 @@ export class WebhooksController {
   @ApiHeader({
     name: DEFAULT_SIGNATURE_HEADER,
     required: false,
-    description: 'HMAC-SHA256 of the raw body (hex), when CHAT2DESK_WEBHOOK_SECRET is set; the name is CHAT2DESK_WEBHOOK_SIGNATURE_HEADER',
+    description:
+      'HMAC-SHA256 of the raw body (hex), when CHAT2DESK_WEBHOOK_SECRET is set; the name is CHAT2DESK_WEBHOOK_SIGNATURE_HEADER',
   })
   @ApiResponse({ status: 200, type: WebhookOutcomeResponse })
   @ApiResponse({ status: 401, description: 'Signature missing or wrong' })

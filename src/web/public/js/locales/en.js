@@ -211,7 +211,7 @@ export const en = {
   'forecast.total': 'Total requests',
   'campaign.allowPartial': 'If the quota is short, send as many as it allows',
   'newCampaign.channelHint':
-    'Pick one of the account\'s channels or type its id (Chat2Desk: Settings → Channels).',
+    "Pick one of the account's channels or type its id (Chat2Desk: Settings → Channels).",
   'count.unknown': 'No final status',
   'requests.info': 'Account info',
   'requests.lookup': 'Client lookups',

@@ -210,8 +210,7 @@ export const ru = {
   'forecast.statusPolls': 'Опрос статусов',
   'forecast.total': 'Всего запросов',
   'campaign.allowPartial': 'Если квоты не хватит, отправить сколько позволяет',
-  'newCampaign.channelHint':
-    'Выберите канал аккаунта или введите его id (Chat2Desk: Настройки → Каналы).',
+  'newCampaign.channelHint': 'Выберите канал аккаунта или введите его id (Chat2Desk: Настройки → Каналы).',
   'count.unknown': 'Без итогового статуса',
   'requests.info': 'Сведения об аккаунте',
   'requests.lookup': 'Поиск клиентов',

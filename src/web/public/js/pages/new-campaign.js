@@ -112,7 +112,13 @@ export function renderNewCampaignPage(main, { navigate }) {
       { class: 'form-row' },
       h('div', { class: 'field grow' }, label(fields.listId, 'newCampaign.list'), fields.listId),
       h('div', { class: 'field' }, label(fields.transport, 'newCampaign.transport'), fields.transport),
-      h('div', { class: 'field' }, label(fields.channelId, 'newCampaign.channel'), fields.channelId, channelOptions),
+      h(
+        'div',
+        { class: 'field' },
+        label(fields.channelId, 'newCampaign.channel'),
+        fields.channelId,
+        channelOptions,
+      ),
     ),
     h('p', { class: 'hint' }, t('newCampaign.channelHint')),
     h(

@@ -1,0 +1,38 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricsService } from '../metrics/metrics.service';
+import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
+
+let harness: ContactsHarness;
+beforeAll(async () => (harness = await createContactsHarness()));
+afterAll(() => harness.close());
+
+describe('import metrics', () => {
+  it('adds the rows by result and leaves the rows/s gauge at 0 when the import ends', async () => {
+    const calls: Array<[string, ...unknown[]]> = [];
+    const metrics: Pick<MetricsService, 'addImportRows' | 'setImportRowsPerSecond'> = {
+      addImportRows: (result, count) => void calls.push(['rows', result, count]),
+      setImportRowsPerSecond: (rate) => void calls.push(['rate', rate]),
+    };
+    // ContactsModule runs here without the app's @Global MetricsService: hand the service one.
+    Object.assign(harness.imports, { metrics });
+    const list = await harness.lists.create('metrics');
+    const file = join(harness.imports.importsDir, 'metrics.upload');
+    copyFileSync(join(FIXTURES, 'duplicates-and-invalid.csv'), file);
+    const job = await harness.imports.create({
+      listId: list.id,
+      filePath: file,
+      originalName: 'c.csv',
+      defaultCountry: 'RU',
+    });
+    expect(await harness.imports.run(job.id)).toMatchObject({ status: 'completed', rows: 8 });
+    expect(calls.filter(([kind]) => kind === 'rows')).toEqual([
+      ['rows', 'imported', 4],
+      ['rows', 'updated', 0],
+      ['rows', 'duplicate', 2],
+      ['rows', 'invalid', 2],
+    ]);
+    expect(calls.some(([kind, rate]) => kind === 'rate' && (rate as number) > 0)).toBe(true);
+    expect(calls[calls.length - 1]).toEqual(['rate', 0]);
+  });
+});

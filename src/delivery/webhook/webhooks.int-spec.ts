@@ -1,0 +1,156 @@
+import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { Campaign } from '../../campaigns/entities/campaign.entity';
+import { OPTED_OUT_REASON } from '../../campaigns/runs/recipient-source';
+import { RunPreparationService } from '../../campaigns/runs/run-preparation.service';
+import { createCampaignRow, createContactList, recipientsOf } from '../../../test/support/campaign.factory';
+import { insertCampaign, insertRecipients } from '../../../test/support/delivery-fixtures';
+import { signWebhookBody } from './webhook-signature';
+
+const SECRET = 'webhook-secret-for-tests';
+
+function postWebhook(testApp: TestApp, body: string, signature?: string): Promise<Response> {
+  return fetch(`${testApp.url}/api/webhooks/chat2desk`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(signature === undefined ? {} : { 'x-signature': signature }),
+    },
+    body,
+  });
+}
+
+describe('POST /api/webhooks/chat2desk with CHAT2DESK_WEBHOOK_SECRET set', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ env: { CHAT2DESK_WEBHOOK_SECRET: SECRET } });
+  });
+
+  afterAll(() => testApp?.close());
+
+  it('accepts a correct signature over the exact raw bytes and rejects a wrong or missing one with 401', async () => {
+    // Spacing that re-serialized JSON would change: only the raw bytes verify.
+    const body = '{ "event": "inbox",  "text": "hello", "client": {"phone": "79001112233"} }';
+    expect((await postWebhook(testApp, body, signWebhookBody(body, SECRET))).status).toBe(200);
+    expect((await postWebhook(testApp, body, signWebhookBody(body, 'wrong-secret'))).status).toBe(401);
+    expect((await postWebhook(testApp, body)).status).toBe(401);
+    expect(
+      (await postWebhook(testApp, body, signWebhookBody(JSON.stringify(JSON.parse(body)), SECRET))).status,
+    ).toBe(401);
+  });
+});
+
+// The sandbox signs nothing, so these run without a secret.
+describe('POST /api/webhooks/chat2desk', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+  });
+
+  afterAll(() => testApp?.close());
+
+  const post = (body: string) => postWebhook(testApp, body);
+
+  async function optOutRow(phone: string): Promise<{ source: string; reason: string } | undefined> {
+    const [row] = await testApp.database.dataSource.query(
+      `SELECT source, reason FROM opt_outs WHERE phone = $1`,
+      [phone],
+    );
+    return row;
+  }
+
+  it('registers with Chat2Desk, then opts out a contact whose stop word the sandbox delivers', async () => {
+    const register = await fetch(`${testApp.url}/api/webhooks/register`, {
+      method: 'POST',
+      headers: { ...testApp.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${testApp.url}/api/webhooks/chat2desk` }),
+    });
+    expect(register.status).toBe(201);
+    expect(await register.json()).toMatchObject({
+      api: 'webhooks',
+      events: ['inbox', 'outbox', 'outbox_status'],
+    });
+    expect(testApp.sandbox.state.webhooks).toHaveLength(1);
+
+    testApp.sandbox.seedClients({ phones: ['79005550001'] });
+    await testApp.sandbox.inbox({ phone: '79005550001', text: '  Стоп! ' });
+    expect(await optOutRow('79005550001')).toMatchObject({
+      source: 'webhook',
+      reason: expect.stringContaining('stop word "Стоп!"'),
+    });
+  });
+
+  it('excludes a contact opted out by a stop word from the next campaign', async () => {
+    const { dataSource } = testApp.database;
+    const listId = await createContactList(dataSource, [
+      { phone: '79006660001', name: 'Anna' },
+      { phone: '79006660002', name: 'Boris' },
+    ]);
+    testApp.sandbox.seedClients({ phones: ['79006660001'] });
+    await testApp.sandbox.inbox({ phone: '79006660001', text: 'отписаться' });
+
+    const campaignId = await createCampaignRow(dataSource, { listId, state: 'running' });
+    const campaign = await dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId });
+    await testApp.app.get(RunPreparationService).prepareRun(campaign, new Date());
+    const recipients = await recipientsOf(dataSource, campaignId);
+    expect(recipients.map(({ phone, state, reason }) => ({ phone, state, reason }))).toEqual([
+      { phone: '79006660001', state: 'skipped', reason: OPTED_OUT_REASON },
+      { phone: '79006660002', state: 'pending', reason: null },
+    ]);
+  });
+
+  it('needs the API key to register', async () => {
+    const response = await fetch(`${testApp.url}/api/webhooks/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://example.com/hook' }),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('finds the phone of a client the payload names only by id; ignores ordinary messages and other events', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource);
+    await insertRecipients(dataSource, campaign, [
+      { phone: '79007770001', clientId: 4242, messageId: 1, state: 'delivered' },
+    ]);
+    const ordinary = JSON.stringify({ type: 'from_client', client_id: 4242, text: 'Thanks!' });
+    expect(await (await post(ordinary)).json()).toEqual({ handled: 'inbox' });
+    expect(await optOutRow('79007770001')).toBeUndefined();
+
+    const stop = JSON.stringify({ type: 'from_client', client_id: 4242, text: 'STOP' });
+    expect(await (await post(stop)).json()).toEqual({ handled: 'opted_out', phone: '79007770001' });
+    expect(await optOutRow('79007770001')).toMatchObject({ source: 'webhook' });
+
+    const stranger = JSON.stringify({ event: 'inbox', client_id: 999_999, text: 'stop' });
+    expect(await (await post(stranger)).json()).toEqual({
+      handled: 'stop_word_unknown_client',
+      clientId: 999_999,
+    });
+    const other = JSON.stringify({ event: 'close_dialog', client_id: 4242 });
+    expect(await (await post(other)).json()).toEqual({ handled: 'ignored', event: 'close_dialog' });
+  });
+
+  it('applies outbox_status events to recipients, recorded with source webhook', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource);
+    const [id] = await insertRecipients(dataSource, campaign, [
+      { phone: '79008880001', messageId: 777_001, state: 'delivered', sentAt: new Date() },
+    ]);
+    const event = JSON.stringify({ event: 'outbox_status', message_id: 777_001, recipient_status: 'read' });
+    expect(await (await post(event)).json()).toEqual({ handled: 'status', transitions: 1 });
+    // Replayed: nothing moves twice.
+    expect(await (await post(event)).json()).toEqual({ handled: 'status', transitions: 0 });
+    const [row] = await dataSource.query(
+      `SELECT state, raw_status, read_at IS NOT NULL AS has_read_at FROM campaign_recipients WHERE id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ state: 'read', raw_status: 'read', has_read_at: true });
+    const events = await dataSource.query(
+      `SELECT from_state, to_state, source FROM recipient_status_events WHERE recipient_id = $1`,
+      [id],
+    );
+    expect(events).toEqual([{ from_state: 'delivered', to_state: 'read', source: 'webhook' }]);
+  });
+});
