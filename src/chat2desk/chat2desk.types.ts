@@ -9,6 +9,11 @@ export type RequestKind = 'info' | 'lookup' | 'create' | 'send' | 'status_poll' 
 export interface RequestContext {
   campaignId?: string;
   kind?: RequestKind;
+  /**
+   * Asked once, after the rate-limit slot is granted and right before the request goes out: false =
+   * it may no longer go (the campaign was paused, the phone opted out…), and no request is made.
+   */
+  admit?: () => Promise<boolean>;
 }
 
 export interface PageMeta {

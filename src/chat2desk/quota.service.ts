@@ -93,6 +93,11 @@ export class QuotaService {
     this.pool.units += granted - count;
   }
 
+  /** A unit reserved for a request that was then not made goes back to this process's block. */
+  returnUnused(count: number): void {
+    if (this.pool.month === this.currentMonth()) this.pool.units += count;
+  }
+
   /** Gives back units reserved in blocks but not used (on shutdown). */
   async release(): Promise<void> {
     const { month, units } = this.pool;

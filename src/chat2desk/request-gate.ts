@@ -21,6 +21,14 @@ export interface GatedRequest {
   isModeProbe?: boolean;
 }
 
+/** The request's `admit` check refused it at the last moment: nothing was sent, no quota spent. */
+export class RequestNotAdmittedError extends Error {
+  constructor() {
+    super('the request was no longer admitted when its turn came; nothing was sent');
+    this.name = 'RequestNotAdmittedError';
+  }
+}
+
 /** Told about every request's outcome (Chat2DeskStatus uses it to stay current without extra calls). */
 export type OutcomeObserver = (outcome: RequestOutcome, endpoint: string, error?: unknown) => void;
 
@@ -51,11 +59,19 @@ export class RequestGate {
   }
 
   async run<T>(request: GatedRequest, call: () => Promise<T>): Promise<T> {
+    let admitted = request.context.admit === undefined;
     for (let attempt = 0; ; attempt += 1) {
       await this.quota.reserve(1, request.context, request.isModeProbe);
       const waitStartedMs = Date.now();
       await this.rateLimiter.acquire();
       for (const observer of this.waitObservers) observer((Date.now() - waitStartedMs) / 1000);
+      if (!admitted) {
+        admitted = await request.context.admit!();
+        if (!admitted) {
+          this.quota.returnUnused(1);
+          throw new RequestNotAdmittedError();
+        }
+      }
       try {
         const result = await call();
         this.record(request, 'success');

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** Runs one SQL statement and returns its rows. */
 export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
@@ -7,6 +7,6 @@ export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown
  * TypeORM answers a bare `UPDATE … RETURNING` with `[rows, count]`; statements here wrap writes in
  * `WITH … SELECT` so every call returns plain rows.
  */
-export function sqlFrom(dataSource: DataSource): Sql {
-  return async <Row>(text: string, params: unknown[] = []) => (await dataSource.query(text, params)) as Row[];
+export function sqlFrom(source: Pick<DataSource | EntityManager, 'query'>): Sql {
+  return async <Row>(text: string, params: unknown[] = []) => (await source.query(text, params)) as Row[];
 }

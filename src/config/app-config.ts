@@ -46,6 +46,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   chat2desk: Chat2DeskConfig;
   whatsappNewClientDelaySeconds: number;
+  /** Added to the WhatsApp delay: clocks and Chat2Desk's own processing are never exact. */
+  whatsappSafetyMarginSeconds: number;
   importMaxBytes: number;
   dispatch: DispatchConfig;
   tracking: TrackingConfig;
@@ -79,6 +81,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: read.int('CHAT2DESK_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
     },
     whatsappNewClientDelaySeconds: read.int('WHATSAPP_NEW_CLIENT_DELAY_SECONDS', 420, 0, 86_400),
+    whatsappSafetyMarginSeconds: read.int('WHATSAPP_SAFETY_MARGIN_SECONDS', 5, 0, 3_600),
     importMaxBytes: read.int('IMPORT_MAX_FILE_MB', 200, 1, 10_240) * 1024 * 1024,
     dispatch: {
       batchSize: read.int('DISPATCH_BATCH_SIZE', 100, 1, 10_000),

@@ -74,13 +74,25 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.loops = [];
   }
 
-  /** Preparation, waiting → ready, expired leases, quota resumption: everything but sending. */
+  /**
+   * Preparation, due rows, expired leases, quota resumption: everything but sending. Each step stands
+   * alone: one that fails (say, preparation) never stops the others.
+   */
   async housekeeping(): Promise<Omit<TickReport, 'sent' | 'claimed'>> {
-    await this.preparer.runOnce();
-    const promoted = await this.queue.promoteDue(this.clock.now());
-    const swept = await this.dispatcher.sweepExpiredLeases();
-    const resumed = await this.resumeWhenQuotaAllows();
+    await this.isolated('prepare', () => this.preparer.runOnce());
+    const promoted = (await this.isolated('promote', () => this.queue.promoteDue(this.clock.now()))) ?? 0;
+    const swept = (await this.isolated('sweep', () => this.dispatcher.sweepExpiredLeases())) ?? 0;
+    const resumed = (await this.isolated('quota', () => this.resumeWhenQuotaAllows())) ?? [];
     return { promoted, swept, resumed };
+  }
+
+  private async isolated<T>(step: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      this.logger.error({ step, err: errorMessageOf(error) }, 'housekeeping step failed; the others went on');
+      return undefined;
+    }
   }
 
   /** One full pass, for tests and scripts: housekeeping, then batches until nothing is due (also after stop()). */

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { sqlFrom } from '../chat2desk/sql';
+import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { CampaignStops } from './campaign-stops';
+import { ClientResolver } from './client-resolver';
 import { DispatchService } from './dispatch.service';
 import { WORKER_IDENTITY } from './dispatch.tokens';
 import { DispatchWorker } from './dispatch-worker.service';
@@ -23,13 +25,21 @@ import { newWorkerIdentity } from './worker-identity';
     {
       provide: RecipientQueue,
       inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new RecipientQueue(sqlFrom(dataSource)),
+      useFactory: (dataSource: DataSource) =>
+        new RecipientQueue(sqlFrom(dataSource), (work) =>
+          dataSource.transaction((manager) => work(sqlFrom(manager))),
+        ),
     },
     {
       provide: PreparationQueue,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new PreparationQueue(sqlFrom(dataSource)),
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (dataSource: DataSource, config: AppConfig) =>
+        new PreparationQueue(
+          sqlFrom(dataSource),
+          config.whatsappNewClientDelaySeconds + config.whatsappSafetyMarginSeconds,
+        ),
     },
+    ClientResolver,
     {
       provide: MessageReconciler,
       inject: [Chat2DeskClient, RecipientQueue],

@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Chat2DeskClientAlreadyExistsError } from '../chat2desk/chat2desk.errors';
+import { Injectable } from '@nestjs/common';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
-import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { PreparationQueue, ResolvedClient } from './preparation-queue';
+import { ClientResolver } from './client-resolver';
+import { CachedClient, PhoneKey, PreparationQueue } from './preparation-queue';
 
 export interface SingleSendResult {
   clientId: number;
@@ -16,16 +14,15 @@ export interface SingleSendResult {
 @Injectable()
 export class DispatchService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly clock: Clock,
     private readonly client: Chat2DeskClient,
     private readonly preparation: PreparationQueue,
+    private readonly resolver: ClientResolver,
   ) {}
 
   /**
-   * Sends one message now (a campaign's test send): the client comes from the cache, a lookup or a
-   * creation, exactly as for a campaign. A WhatsApp client created moments ago is refused with 409
-   * naming when it will be ready, rather than breaking the new-client delay.
+   * Sends one message now (a campaign's test send): the client comes from the cache, or is resolved
+   * exactly as for a campaign. A WhatsApp client created moments ago (by anyone's request of ours) is
+   * refused with 409 naming when it will be ready, rather than breaking the new-client delay.
    */
   async sendSingle(
     phone: string,
@@ -33,15 +30,13 @@ export class DispatchService {
     channelId: number,
     text: string,
   ): Promise<SingleSendResult> {
-    const client = await this.clientFor(phone, transport, channelId);
-    if (client.readyAt.getTime() > this.clock.nowMs()) {
+    const client = await this.clientFor({ phone, transport, channelId });
+    if (!client.ready) {
       throw new DomainError(
         'conflict',
         'chat2desk_client_not_ready',
         `The WhatsApp client for ${phone} was just created; it can be written to from ${client.readyAt.toISOString()}`,
-        {
-          readyAt: client.readyAt.toISOString(),
-        },
+        { readyAt: client.readyAt.toISOString() },
       );
     }
     const answer = await this.client.sendMessage(
@@ -56,32 +51,26 @@ export class DispatchService {
     return this.preparation.problemSummary(campaignId);
   }
 
-  private async clientFor(phone: string, transport: string, channelId: number): Promise<ResolvedClient> {
-    const cached = await this.preparation.cachedClient(phone, transport, channelId);
+  private async clientFor(key: PhoneKey): Promise<CachedClient> {
+    const cached = await this.preparation.cachedClient(key.phone, key.transport, key.channelId);
     if (cached) return cached;
-    const now = this.clock.now();
-    const resolved = (await this.findOrCreate(phone, transport, channelId, now)) satisfies ResolvedClient;
-    await this.preparation.cacheClients(transport, channelId, [resolved], now);
-    return resolved;
-  }
-
-  private async findOrCreate(
-    phone: string,
-    transport: string,
-    channelId: number,
-    now: Date,
-  ): Promise<ResolvedClient> {
-    const found = await this.client.findClientByPhone(phone, { kind: 'lookup' });
-    if (found) return { phone, clientId: found.id, createdByUs: false, readyAt: now };
-    try {
-      const created = await this.client.createClient(phone, transport, channelId, { kind: 'create' });
-      const delayMs = transport === 'whatsapp' ? this.config.whatsappNewClientDelaySeconds * 1000 : 0;
-      return { phone, clientId: created.id, createdByUs: true, readyAt: new Date(now.getTime() + delayMs) };
-    } catch (error) {
-      if (error instanceof Chat2DeskClientAlreadyExistsError && error.existingClientId !== undefined) {
-        return { phone, clientId: error.existingClientId, createdByUs: false, readyAt: now };
-      }
-      throw error;
+    const resolution = await this.resolver.resolve(key, 'lookup');
+    if (resolution.kind === 'client') {
+      await this.preparation.cacheClients(key.transport, key.channelId, [resolution.client]);
+      const resolved = await this.preparation.cachedClient(key.phone, key.transport, key.channelId);
+      if (resolved) return resolved;
     }
+    const reason =
+      resolution.kind === 'impossible'
+        ? resolution.failure.reason
+        : resolution.kind === 'later'
+          ? (resolution.error ?? resolution.stop)
+          : undefined;
+    throw new DomainError(
+      resolution.kind === 'impossible' ? 'conflict' : 'unavailable',
+      'chat2desk_client_unavailable',
+      `No Chat2Desk client for ${key.phone} could be found or created${reason ? `: ${reason}` : ''}`,
+      { phone: key.phone },
+    );
   }
 }

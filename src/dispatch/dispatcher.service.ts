@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
+import { RequestNotAdmittedError } from '../chat2desk/request-gate';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG, DispatchConfig } from '../config/app-config';
 import { classifySendFailure, errorClassOf, errorMessageOf } from './attempt-outcome';
@@ -25,6 +26,15 @@ export interface BatchReport {
 interface CampaignStopRequests {
   quota: Set<string>;
   credentials: Set<string>;
+}
+
+/** What a batch collects besides attempt results: campaigns to stop, rows never admitted or refused. */
+interface BatchOutcomes {
+  stops: CampaignStopRequests;
+  /** Leased rows whose request never started: given back untouched. */
+  notAdmitted: ClaimedRecipient[];
+  /** Rows the last check refused: skipped (opt-out, frequency cap) or given back. */
+  refused: ClaimedRecipient[];
 }
 
 /**
@@ -79,21 +89,27 @@ export class Dispatcher {
       batchSize,
     );
     if (claimed.length === 0) return emptyReport();
-    const stopRequests: CampaignStopRequests = { quota: new Set(), credentials: new Set() };
+    const batch: BatchOutcomes = {
+      stops: { quota: new Set(), credentials: new Set() },
+      notAdmitted: [],
+      refused: [],
+    };
+    const leaseMs = this.settings.leaseSeconds * 1000;
+    const ids = claimed.map((recipient) => recipient.id);
     const lease = new BatchLease(
-      this.queue,
-      claimed.map((recipient) => recipient.id),
-      this.owner,
+      () => this.queue.extendLeases(ids, this.owner, leaseMs),
       this.clock,
-      this.settings.leaseSeconds * 1000,
+      leaseMs,
     );
     const outcomes = await Promise.all(
-      claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, lease, stopRequests))),
+      claimed.map((recipient) => this.concurrency(() => this.attempt(recipient, lease, batch))),
     ).finally(() => lease.end());
     const results = outcomes.filter((result): result is AttemptResult => result !== undefined);
     await this.queue.record(results, this.clock.now(), this.settings.maxAttempts);
-    await this.applyStops(stopRequests);
-    return summarize(claimed.length, results);
+    await this.queue.releaseClaims(batch.notAdmitted);
+    await this.queue.settleRefused(batch.refused, this.clock.now());
+    await this.applyStops(batch.stops);
+    return summarize(claimed.length, results, batch);
   }
 
   /**
@@ -126,34 +142,59 @@ export class Dispatcher {
     this.stopping = false;
   }
 
+  /**
+   * One send. The row is admitted (moved to `sending` after the last checks, DESIGN invariant 10)
+   * only once its rate-limit slot is granted, right before the request: a pause, a cancel or an
+   * opt-out that lands while the batch waits for its turn stops the send.
+   */
   private async attempt(
-    recipient: ClaimedRecipient,
+    claimed: ClaimedRecipient,
     lease: BatchLease,
-    stopRequests: CampaignStopRequests,
+    batch: BatchOutcomes,
   ): Promise<AttemptResult | undefined> {
     // Claimed but never started (shutdown, or a lease that could lapse mid-request): no request was
-    // made, so the row goes back uncounted.
+    // made, so the row goes back untouched.
     if (this.stopping || !lease.allowsRequestOf(this.requestBudgetMs)) {
-      return { kind: 'release', recipient, nextAttemptAt: this.clock.now() };
+      batch.notAdmitted.push(claimed);
+      return undefined;
     }
+    let recipient: ClaimedRecipient | undefined;
+    const admit = async () => {
+      const admission = await this.queue.admit(claimed, this.clock.now(), this.settings.leaseSeconds * 1000);
+      if (admission) recipient = { ...claimed, ...admission };
+      return recipient !== undefined;
+    };
     try {
       const answer = await this.client.sendMessage(
         {
-          clientId: recipient.clientId,
-          text: recipient.text,
+          clientId: claimed.clientId,
+          text: claimed.text,
           type: 'to_client',
-          transport: recipient.transport,
-          channelId: recipient.channelId,
+          transport: claimed.transport,
+          channelId: claimed.channelId,
         },
-        { campaignId: recipient.campaignId, kind: 'send' },
+        { campaignId: claimed.campaignId, kind: 'send', admit },
       );
       // Some accounts answer without message_id (the v1.09 manual): it was sent; find its id in the list.
       const messageId =
-        answer.message_id ?? (await this.reconciler.findSentMessage(recipient).catch(() => null));
-      return { kind: 'sent', recipient, messageId: messageId ?? null };
+        answer.message_id ?? (await this.reconciler.findSentMessage(recipient!).catch(() => null));
+      return { kind: 'sent', recipient: recipient!, messageId: messageId ?? null };
     } catch (error) {
-      return this.afterFailure(recipient, error, stopRequests);
+      if (recipient) return this.afterFailure(recipient, error, batch.stops);
+      // Not admitted: refused by the last check, or stopped before it (quota, credentials, the database).
+      if (error instanceof RequestNotAdmittedError) batch.refused.push(claimed);
+      else {
+        batch.notAdmitted.push(claimed);
+        this.noteStop(claimed, error, batch.stops);
+      }
+      return undefined;
     }
+  }
+
+  private noteStop(recipient: ClaimedRecipient, error: unknown, stops: CampaignStopRequests): void {
+    const kind = classifySendFailure(error);
+    if (kind === 'quota' || kind === 'credentials') stops[kind].add(recipient.campaignId);
+    else if (kind === 'unknown') this.logger.error({ err: errorMessageOf(error) }, 'send could not start');
   }
 
   private async afterFailure(
@@ -183,8 +224,6 @@ export class Dispatcher {
         return { kind: 'failed', recipient, errorClass, errorMessage };
       case 'not_sent_retry':
         return this.retryLater(recipient, errorClass, errorMessage);
-      case 'maybe_sent':
-        return this.reconcile(recipient, { errorClass, errorMessage });
       case 'answer_lost':
         return {
           kind: 'reconcile_later',
@@ -249,8 +288,14 @@ function emptyReport(): BatchReport {
   return { claimed: 0, sent: 0, retried: 0, released: 0, failed: 0, leftSending: 0 };
 }
 
-function summarize(claimed: number, results: AttemptResult[]): BatchReport {
-  const report = { ...emptyReport(), claimed, leftSending: claimed - results.length };
+function summarize(claimed: number, results: AttemptResult[], batch: BatchOutcomes): BatchReport {
+  const untouched = batch.notAdmitted.length + batch.refused.length;
+  const report = {
+    ...emptyReport(),
+    claimed,
+    released: untouched,
+    leftSending: claimed - results.length - untouched,
+  };
   for (const result of results) {
     if (result.kind === 'sent') report.sent += 1;
     else if (result.kind === 'retry') report.retried += 1;

@@ -3,9 +3,11 @@ import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecy
 import { ManualClock } from '../common/clock/clock';
 import { Dispatcher } from './dispatcher.service';
 import { DispatchWorker } from './dispatch-worker.service';
+import { sqlFrom } from '../chat2desk/sql';
 import { RecipientQueue } from './recipient-queue';
 import {
   campaignState,
+  claimSending,
   exactlyOnceProblems,
   phoneRange,
   recipientCounts,
@@ -126,9 +128,7 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     const { campaignId } = await seedCampaign(dataSource, { phones });
     await worker.housekeeping();
     // A process that claimed both rows, made one request and died: its lease is already over.
-    const claimed = await new RecipientQueue(async (text, params) =>
-      dataSource.query(text, params),
-    ).claimReady('dead-process', new Date(), -1_000, 10);
+    const claimed = await claimSending(new RecipientQueue(sqlFrom(dataSource)), 'dead-process', -1_000, 10);
     expect(claimed).toHaveLength(2);
     const landed = claimed[0];
     const answer = await fetch(`${url}/v1/messages`, {

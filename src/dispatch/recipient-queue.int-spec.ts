@@ -1,8 +1,10 @@
 import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
 import { sqlFrom } from '../chat2desk/sql';
+import { PreparationQueue } from './preparation-queue';
 import { RecipientQueue } from './recipient-queue';
 import {
   cacheClients,
+  claimSending,
   phoneRange,
   recipientCounts,
   seedCampaign,
@@ -60,8 +62,8 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
   it('two claims at the same moment get disjoint rows (SKIP LOCKED), each committed as sending with a fresh attempt', async () => {
     const { campaignId } = await readyCampaign('7941', 50);
     const [first, second] = await Promise.all([
-      queue.claimReady('a', new Date(), LEASE_MS, 30),
-      queue.claimReady('b', new Date(), LEASE_MS, 30),
+      claimSending(queue, 'a', LEASE_MS, 30),
+      claimSending(queue, 'b', LEASE_MS, 30),
     ]);
 
     const ids = [...first, ...second].map((recipient) => recipient.id);
@@ -88,7 +90,7 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
 
     const claimable = await readyCampaign('7949', 2);
 
-    const claimed = await queue.claimReady('a', new Date(), LEASE_MS, 100);
+    const claimed = await claimSending(queue, 'a', LEASE_MS, 100);
     expect(claimed.map((recipient) => recipient.campaignId)).toEqual([
       claimable.campaignId,
       claimable.campaignId,
@@ -97,7 +99,7 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
 
   it('records only the current attempt: a result of an attempt that was taken over changes nothing', async () => {
     const { campaignId } = await readyCampaign('7946', 1);
-    const [stale] = await queue.claimReady('a', new Date(), -1_000, 1);
+    const [stale] = await claimSending(queue, 'a', -1_000, 1);
     const [takenOver] = await queue.claimExpiredSending('b', new Date(), LEASE_MS, 1);
     expect(takenOver.id).toBe(stale.id);
     await queue.record(
@@ -114,7 +116,7 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
       5,
     );
     // The old process comes back with its answer after the row moved on: ignored.
-    const [again] = await queue.claimReady('c', new Date(), LEASE_MS, 1);
+    const [again] = await claimSending(queue, 'c', LEASE_MS, 1);
     await queue.record([{ kind: 'sent', recipient: stale, messageId: 999 }], new Date(), 5);
 
     const [row] = await database.dataSource.query(
@@ -126,21 +128,21 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
 
   it('extends only the leases this process still holds', async () => {
     await readyCampaign('7939', 2);
-    const claimed = await queue.claimReady('a', new Date(), -1_000, 2);
+    const claimed = await claimSending(queue, 'a', -1_000, 2);
     // Its lease lapsed: another process takes one of the two rows over.
     expect(await queue.claimExpiredSending('b', new Date(), LEASE_MS, 1)).toHaveLength(1);
 
     const held = await queue.extendLeases(
       claimed.map((recipient) => recipient.id),
       'a',
-      new Date(Date.now() + 120_000),
+      120_000,
     );
     expect(held).toBe(1);
   });
 
   it('a retry after the last attempt fails the recipient with the reason; a release does not count the attempt', async () => {
     const { campaignId } = await readyCampaign('7947', 2);
-    const [exhausted, refused] = await queue.claimReady('a', new Date(), LEASE_MS, 2);
+    const [exhausted, refused] = await claimSending(queue, 'a', LEASE_MS, 2);
     const now = new Date();
     await queue.record(
       [
@@ -177,7 +179,7 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
 
   it('a row not sent while its campaign was cancelled becomes skipped instead of ready', async () => {
     const { campaignId } = await readyCampaign('7940', 1);
-    const [claimed] = await queue.claimReady('a', new Date(), LEASE_MS, 1);
+    const [claimed] = await claimSending(queue, 'a', LEASE_MS, 1);
     await database.dataSource.query(`UPDATE campaigns SET state = 'cancelled' WHERE id = $1`, [campaignId]);
 
     await queue.record(
@@ -193,14 +195,17 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
     expect(row).toEqual({ state: 'skipped', reason: 'campaign cancelled' });
   });
 
-  it('promotes waiting_ready recipients once next_attempt_at (their client ready_at) has passed', async () => {
+  it('promotes waiting_ready recipients once their client ready_at has passed on the database clock', async () => {
     const { campaignId } = await readyCampaign('7948', 2);
     await database.dataSource.query(
-      `UPDATE campaign_recipients SET state = 'waiting_ready', next_attempt_at = CASE WHEN phone LIKE '%1' THEN now() - interval '1 second' ELSE now() + interval '1 hour' END WHERE campaign_id = $1`,
+      `UPDATE campaign_recipients SET state = 'waiting_ready' WHERE campaign_id = $1`,
       [campaignId],
     );
+    await database.dataSource.query(
+      `UPDATE chat2desk_clients SET ready_at = now() + interval '1 hour' WHERE phone LIKE '7948%2'`,
+    );
 
-    await queue.promoteDue(new Date());
+    await new PreparationQueue(sqlFrom(database.dataSource), 0).promoteReadyClients(new Date());
 
     expect(await recipientCounts(database.dataSource, campaignId)).toEqual({ ready: 1, waiting_ready: 1 });
   });
@@ -211,10 +216,10 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
       `UPDATE campaign_recipients SET next_attempt_at = NULL WHERE campaign_id = $1`,
       [campaignId],
     );
-    expect(await queue.claimReady('a', new Date(), LEASE_MS, 10)).toEqual([]);
+    expect(await claimSending(queue, 'a', LEASE_MS, 10)).toEqual([]);
 
     await queue.promoteDue(new Date());
 
-    expect(await queue.claimReady('a', new Date(), LEASE_MS, 10)).toHaveLength(1);
+    expect(await claimSending(queue, 'a', LEASE_MS, 10)).toHaveLength(1);
   });
 });

@@ -1,10 +1,13 @@
 import type { Sql } from '../chat2desk/sql';
-import { CANCELLED_REASON } from '../campaigns/runs/recipient-source';
+import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
 
 /** A recipient this process holds in `sending` under its lease: everything one send needs. */
 export interface ClaimedRecipient {
   id: string;
   campaignId: string;
+  phone: string;
+  /** The campaign's frequency cap (hours), null = none. */
+  frequencyCapHours: number | null;
   attemptId: string;
   attemptStartedAt: Date;
   attempts: number;
@@ -52,6 +55,8 @@ export type AttemptResult =
 interface ClaimedRow {
   id: string;
   campaign_id: string;
+  phone: string;
+  frequency_cap_hours: number | null;
   attempt_id: string;
   attempt_started_at: Date;
   attempts: number;
@@ -62,42 +67,149 @@ interface ClaimedRow {
   channel_id: string;
 }
 
-const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts, claimed.lease_owner,
-  claimed.chat2desk_client_id::text, claimed.text, c.transport, c.channel_id::text`;
+const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.phone, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts, claimed.lease_owner,
+  claimed.chat2desk_client_id::text, claimed.text, c.transport, c.channel_id::text, c.frequency_cap_hours`;
+
+/** Another send to this phone within the campaign's frequency cap (`c`), or one in flight now. */
+const CAPPED = (recipient: string, now: string) => `c.frequency_cap_hours IS NOT NULL AND EXISTS (
+  SELECT 1 FROM campaign_recipients p WHERE p.phone = ${recipient}.phone AND p.id <> ${recipient}.id
+    AND (p.state = 'sending' OR p.sent_at > ${now}::timestamptz - c.frequency_cap_hours * interval '1 hour'))`;
+
+/** Runs in one transaction (advisory locks, check-then-write). */
+export type InTransaction = <T>(work: (sql: Sql) => Promise<T>) => Promise<T>;
+
+/** What an admitted send carries: its fresh attempt, committed as `sending` before the request. */
+export interface Admission {
+  attemptId: string;
+  attemptStartedAt: Date;
+  attempts: number;
+}
 
 /**
  * The recipients table as a work queue. Every statement is one round trip for a whole batch; every
  * write is conditional on the attempt it belongs to, so a process whose lease was taken over can
- * never overwrite the newer truth.
+ * never overwrite the newer truth. Leases and client readiness are compared on the database's clock.
  */
 export class RecipientQueue {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly inTransaction: InTransaction = (work) => work(sql),
+  ) {}
 
   /**
-   * Claims due `ready` recipients of running runs of running campaigns whose Chat2Desk client is
-   * ready (the WhatsApp delay is data), and commits them as `sending` with a fresh attempt and a lease
-   * BEFORE any request is made (DESIGN invariant 1).
+   * Leases due `ready` recipients of running runs of running campaigns whose Chat2Desk client is
+   * ready. Only rows of running runs are read (per run, through the claimable index), so a million
+   * paused rows cost nothing. The rows stay `ready`: each send is admitted on its own, at the last
+   * moment (`admit`).
    */
   async claimReady(owner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedRecipient[]> {
     const rows = await this.sql<ClaimedRow>(
-      `WITH picked AS (
-         SELECT r.id FROM campaign_recipients r
-         JOIN campaign_runs u ON u.id = r.run_id AND u.state = 'running'
-         JOIN campaigns c ON c.id = r.campaign_id AND c.state = 'running'
-         JOIN chat2desk_clients k ON k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= $1
-         WHERE r.state = 'ready' AND r.next_attempt_at <= $1
-         LIMIT $4
-         FOR UPDATE OF r SKIP LOCKED),
+      `WITH runs AS (
+         SELECT u.id, c.transport, c.channel_id FROM campaign_runs u JOIN campaigns c ON c.id = u.campaign_id
+         WHERE u.state = 'running' AND c.state = 'running'),
+       picked AS (
+         SELECT due.id FROM runs CROSS JOIN LATERAL (
+           SELECT r.id FROM campaign_recipients r
+           JOIN chat2desk_clients k ON k.phone = r.phone AND k.transport = runs.transport AND k.channel_id = runs.channel_id
+           WHERE r.run_id = runs.id AND r.state = 'ready' AND r.next_attempt_at <= $1
+             AND (r.lease_expires_at IS NULL OR r.lease_expires_at < now()) AND k.ready_at <= now()
+           ORDER BY r.next_attempt_at
+           LIMIT $4
+           FOR UPDATE OF r SKIP LOCKED) due
+         LIMIT $4),
        claimed AS (
-         UPDATE campaign_recipients r
-         SET state = 'sending', attempt_id = gen_random_uuid(), attempt_started_at = $1, attempts = r.attempts + 1,
-             lease_owner = $2, lease_expires_at = $3, updated_at = $1
+         UPDATE campaign_recipients r SET lease_owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
          FROM picked WHERE r.id = picked.id
          RETURNING r.*)
        SELECT ${CLAIMED_COLUMNS} FROM claimed JOIN campaigns c ON c.id = claimed.campaign_id`,
-      [now, owner, new Date(now.getTime() + leaseMs), limit],
+      [now, owner, leaseMs, limit],
     );
     return rows.map(toClaimed);
+  }
+
+  /**
+   * The last check before the request (DESIGN invariant 10), in the statement that moves the row to
+   * `sending` with a fresh attempt: campaign and run still running, not expired, client ready, phone
+   * not opted out, frequency cap not hit. With a cap, an advisory lock on the phone serialises the
+   * admissions of campaigns that share it. Undefined = refused; see `settleRefused`.
+   */
+  async admit(recipient: ClaimedRecipient, now: Date, leaseMs: number): Promise<Admission | undefined> {
+    const admit = async (sql: Sql) => {
+      const [row] = await sql<{ attempt_id: string; attempt_started_at: Date; attempts: number }>(
+        `WITH admitted AS (
+           UPDATE campaign_recipients r SET state = 'sending', attempt_id = gen_random_uuid(), attempt_started_at = $3,
+             attempts = r.attempts + 1, lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = $3
+           FROM campaign_runs u, campaigns c, chat2desk_clients k
+           WHERE r.id = $1 AND r.state = 'ready' AND r.lease_owner = $2
+             AND u.id = r.run_id AND u.state = 'running' AND c.id = r.campaign_id AND c.state = 'running'
+             AND (c.expires_after_minutes IS NULL OR u.occurrence_at + c.expires_after_minutes * interval '1 minute' > $3)
+             AND r.next_attempt_at <= $3
+             AND k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone)
+             AND NOT (${CAPPED('r', '$3')})
+           RETURNING r.attempt_id, r.attempt_started_at, r.attempts)
+         SELECT * FROM admitted`,
+        [recipient.id, recipient.leaseOwner, now, leaseMs],
+      );
+      return row;
+    };
+    const row =
+      recipient.frequencyCapHours === null
+        ? await admit(this.sql)
+        : await this.inTransaction(async (sql) => {
+            await sql(`SELECT pg_advisory_xact_lock(hashtext($1)) AS locked`, [recipient.phone]);
+            return admit(sql);
+          });
+    return (
+      row && {
+        attemptId: row.attempt_id,
+        attemptStartedAt: new Date(row.attempt_started_at),
+        attempts: Number(row.attempts),
+      }
+    );
+  }
+
+  /**
+   * A refused admission: an opted-out phone or a hit frequency cap ends the recipient `skipped` with
+   * the reason; anything else (paused, cancelled, expired — their own paths decide) gives the row back
+   * untouched, its attempt not counted.
+   */
+  async settleRefused(recipients: ClaimedRecipient[], now: Date): Promise<void> {
+    if (recipients.length === 0) return;
+    await this.sql(
+      `WITH why AS (
+         SELECT r.id,
+           EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone) AS opted_out,
+           ${CAPPED('r', '$3').replace("p.state = 'sending' OR ", '')} AS capped
+         FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
+         WHERE r.id = ANY($1::bigint[]) AND r.state = 'ready' AND r.lease_owner = $2),
+       settled AS (
+         UPDATE campaign_recipients r SET
+           state = CASE WHEN why.opted_out OR why.capped THEN 'skipped' ELSE r.state END,
+           reason = CASE WHEN why.opted_out THEN $4 WHEN why.capped THEN $5 ELSE r.reason END,
+           next_attempt_at = CASE WHEN why.opted_out OR why.capped THEN NULL ELSE r.next_attempt_at END,
+           lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+         FROM why WHERE r.id = why.id
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM settled`,
+      [
+        recipients.map((recipient) => recipient.id),
+        recipients[0].leaseOwner,
+        now,
+        OPTED_OUT_REASON,
+        FREQUENCY_CAP_REASON,
+      ],
+    );
+  }
+
+  /** Leased rows never admitted (shutdown, a lease too short to start a request) go back untouched. */
+  async releaseClaims(recipients: ClaimedRecipient[]): Promise<void> {
+    if (recipients.length === 0) return;
+    await this.sql(
+      `UPDATE campaign_recipients SET lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = ANY($1::bigint[]) AND state = 'ready' AND lease_owner = $2`,
+      [recipients.map((recipient) => recipient.id), recipients[0].leaseOwner],
+    );
   }
 
   /**
@@ -114,45 +226,44 @@ export class RecipientQueue {
     const rows = await this.sql<ClaimedRow>(
       `WITH picked AS (
          SELECT r.id FROM campaign_recipients r
-         WHERE r.state = 'sending' AND r.lease_expires_at < $1
+         WHERE r.state = 'sending' AND r.lease_expires_at < now()
          LIMIT $4
          FOR UPDATE SKIP LOCKED),
        claimed AS (
-         UPDATE campaign_recipients r SET lease_owner = $2, lease_expires_at = $3, updated_at = $1
+         UPDATE campaign_recipients r SET lease_owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = $1
          FROM picked WHERE r.id = picked.id
          RETURNING r.*)
        SELECT ${CLAIMED_COLUMNS} FROM claimed JOIN campaigns c ON c.id = claimed.campaign_id`,
-      [now, owner, new Date(now.getTime() + leaseMs), limit],
+      [now, owner, leaseMs, limit],
     );
     return rows.map(toClaimed);
   }
 
   /**
-   * Extends this process's leases on rows it still holds in `sending` (a batch that takes longer than
-   * a lease must not be taken over while its requests are still going out). Returns how many it holds.
+   * Extends this process's leases on rows it still holds (leased `ready` rows and admitted `sending`
+   * ones): a batch that takes longer than a lease must not be taken over while it works.
    */
-  async extendLeases(recipientIds: string[], owner: string, until: Date): Promise<number> {
+  async extendLeases(recipientIds: string[], owner: string, leaseMs: number): Promise<number> {
     const rows = await this.sql<{ count: number }>(
       `WITH extended AS (
-         UPDATE campaign_recipients SET lease_expires_at = $3
-         WHERE id = ANY($1::bigint[]) AND state = 'sending' AND lease_owner = $2
+         UPDATE campaign_recipients SET lease_expires_at = now() + $3 * interval '1 millisecond'
+         WHERE id = ANY($1::bigint[]) AND state IN ('ready', 'sending') AND lease_owner = $2
          RETURNING 1)
        SELECT count(*)::int AS count FROM extended`,
-      [recipientIds, owner, until],
+      [recipientIds, owner, leaseMs],
     );
     return rows[0]?.count ?? 0;
   }
 
   /**
-   * Makes recipients due for the claim: waiting_ready → ready once the client's WhatsApp delay is over
-   * (next_attempt_at holds ready_at), and `ready` rows without next_attempt_at (retry-failed resets it)
-   * get "now", so the claim can use the (state, next_attempt_at) index with a plain range.
+   * `ready` rows without next_attempt_at (retry-failed resets it) get "now", so the claim can use the
+   * claimable index with a plain range.
    */
   async promoteDue(now: Date): Promise<number> {
     const rows = await this.sql<{ count: number }>(
       `WITH promoted AS (
-         UPDATE campaign_recipients SET state = 'ready', next_attempt_at = coalesce(next_attempt_at, $1), updated_at = $1
-         WHERE (state = 'waiting_ready' AND next_attempt_at <= $1) OR (state = 'ready' AND next_attempt_at IS NULL)
+         UPDATE campaign_recipients SET next_attempt_at = $1, updated_at = $1
+         WHERE state = 'ready' AND next_attempt_at IS NULL
          RETURNING 1)
        SELECT count(*)::int AS count FROM promoted`,
       [now],
@@ -258,6 +369,8 @@ function toClaimed(row: ClaimedRow): ClaimedRecipient {
   return {
     id: row.id,
     campaignId: row.campaign_id,
+    phone: row.phone,
+    frequencyCapHours: row.frequency_cap_hours === null ? null : Number(row.frequency_cap_hours),
     attemptId: row.attempt_id,
     attemptStartedAt: new Date(row.attempt_started_at),
     attempts: Number(row.attempts),

@@ -150,7 +150,7 @@ function clientOr404(context: ApiContext, id: string): SandboxClient {
 }
 
 function messageOr404(context: ApiContext, id: string): SandboxMessage {
-  return findOr404(context.state.messages[Number(id) - 1]);
+  return findOr404(context.state.messageById(Number(id)));
 }
 
 function listClients(request: ApiRequest, context: ApiContext): ApiAnswer {

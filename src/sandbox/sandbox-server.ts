@@ -307,7 +307,7 @@ class SandboxServer {
   }
 
   reset(): void {
-    this.state = new SandboxState();
+    this.state = new SandboxState(this.state.nextMessageId);
   }
 
   async close(): Promise<void> {

@@ -55,10 +55,22 @@ export interface SandboxLedger {
 
 /** The account's data with the indexes that keep each request O(1) (or O(page)). */
 export class SandboxState {
+  /** Chat2Desk never reuses message ids: a reset account continues after the last one it gave. */
+  constructor(readonly firstMessageId = 1) {}
+
+  messageById(id: number): SandboxMessage | undefined {
+    return this.messages[id - this.firstMessageId];
+  }
+
+  /** The id the next message will get. */
+  get nextMessageId(): number {
+    return this.firstMessageId + this.messages.length;
+  }
+
   readonly clients: SandboxClient[] = [];
   readonly clientsById = new Map<number, SandboxClient>();
   readonly clientsByPhone = new Map<string, SandboxClient>();
-  /** Ordered by id; ids are dense from 1, so `messages[id - 1]` finds one. */
+  /** Ordered by id; ids are dense from `firstMessageId`, so `messageById` is an index lookup. */
   readonly messages: SandboxMessage[] = [];
   readonly messagesByClient = new Map<number, SandboxMessage[]>();
   readonly toClientMessages: SandboxMessage[] = [];
@@ -139,7 +151,7 @@ export class SandboxState {
   }
 
   addMessage(message: Omit<SandboxMessage, 'id'>): SandboxMessage {
-    const stored: SandboxMessage = { ...message, id: this.messages.length + 1 };
+    const stored: SandboxMessage = { ...message, id: this.nextMessageId };
     this.messages.push(stored);
     const ofClient = this.messagesByClient.get(stored.clientId) ?? [];
     ofClient.push(stored);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import type { DispatchWorker } from '../../src/dispatch/dispatch-worker.service';
+import type { ClaimedRecipient, RecipientQueue } from '../../src/dispatch/recipient-queue';
 import { waitFor } from './wait-for';
 
 /**
@@ -171,4 +172,24 @@ export function tickUntilSent(
     wait.timeoutMs,
     wait.intervalMs,
   );
+}
+
+/**
+ * What the dispatcher does before each request, for a whole batch at once: lease due rows, then admit
+ * each (→ `sending` with a fresh attempt). A negative `leaseMs` leaves leases already lapsed, as a
+ * process that died mid-batch would.
+ */
+export async function claimSending(
+  queue: RecipientQueue,
+  owner: string,
+  leaseMs: number,
+  limit: number,
+): Promise<ClaimedRecipient[]> {
+  const claimed = await queue.claimReady(owner, new Date(), leaseMs, limit);
+  const admitted: ClaimedRecipient[] = [];
+  for (const recipient of claimed) {
+    const admission = await queue.admit(recipient, new Date(), leaseMs);
+    if (admission) admitted.push({ ...recipient, ...admission });
+  }
+  return admitted;
 }
