@@ -75,6 +75,7 @@ interface CreateOptions extends CliOptions {
   window?: string;
   windowTimezone?: string;
   expiresAfter?: string;
+  frequencyCap?: string;
   filter?: Record<string, string>;
   allowPartial?: boolean;
 }
@@ -159,6 +160,14 @@ export class CreateCampaignCommand extends CliCommand<CreateOptions> {
     return value;
   }
 
+  @Option({
+    flags: '--frequency-cap <hours>',
+    description: 'skip contacts who got any campaign message in the last N hours',
+  })
+  parseFrequencyCap(value: string): string {
+    return value;
+  }
+
   @Option({ flags: '--filter <key=value>', description: 'attribute equality; repeat for several' })
   parseFilter(value: string, previous: Record<string, string> = {}): Record<string, string> {
     const at = value.indexOf('=');
@@ -188,6 +197,7 @@ async function toCreateDto(options: CreateOptions): Promise<CreateCampaignDto> {
     cron: options.cron,
     sendWindow: options.window ? { start, end, timezone: options.windowTimezone ?? 'recipient' } : undefined,
     expiresAfterMinutes: options.expiresAfter === undefined ? undefined : Number(options.expiresAfter),
+    frequencyCapHours: options.frequencyCap === undefined ? undefined : Number(options.frequencyCap),
     contactFilter: options.filter,
     allowPartial: options.allowPartial,
   };

@@ -207,6 +207,7 @@ export class CampaignsService {
         timezone: input.sendWindow.timezone,
       };
     if (input.expiresAfterMinutes !== undefined) campaign.expiresAfterMinutes = input.expiresAfterMinutes;
+    if (input.frequencyCapHours !== undefined) campaign.frequencyCapHours = input.frequencyCapHours || null;
     if (input.contactFilter !== undefined) campaign.contactFilter = input.contactFilter;
     if (input.allowPartial !== undefined) campaign.allowPartial = input.allowPartial;
     await this.validate(campaign);
@@ -272,6 +273,7 @@ function pickEditable(campaign: Campaign): Partial<Campaign> {
     cron,
     sendWindow,
     expiresAfterMinutes,
+    frequencyCapHours,
     allowPartial,
   } = campaign;
   return {
@@ -287,6 +289,7 @@ function pickEditable(campaign: Campaign): Partial<Campaign> {
     cron,
     sendWindow,
     expiresAfterMinutes,
+    frequencyCapHours,
     allowPartial,
   };
 }

@@ -73,6 +73,8 @@ export class CampaignResponse {
   @ApiPropertyOptional({ nullable: true }) cron!: string | null;
   @ApiPropertyOptional({ nullable: true }) sendWindow!: SendWindow | null;
   @ApiPropertyOptional({ nullable: true }) expiresAfterMinutes!: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Frequency cap in hours; null = off' })
+  frequencyCapHours!: number | null;
   @ApiProperty() allowPartial!: boolean;
   @ApiPropertyOptional({ nullable: true, description: 'Forecast stored when it was scheduled or started' })
   forecast!: CampaignForecast | null;
@@ -107,6 +109,7 @@ export class CampaignResponse {
       cron: campaign.cron,
       sendWindow: campaign.sendWindow,
       expiresAfterMinutes: campaign.expiresAfterMinutes,
+      frequencyCapHours: campaign.frequencyCapHours,
       allowPartial: campaign.allowPartial,
       forecast: campaign.forecast,
       createdAt: campaign.createdAt,

@@ -122,6 +122,18 @@ export class CreateCampaignDto {
   expiresAfterMinutes?: number;
 
   @ApiPropertyOptional({
+    description:
+      'Skip contacts who already received a campaign message (of any campaign) in the last N hours, reason "frequency cap"; 0 or absent = off',
+    minimum: 0,
+    maximum: 8760,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(8760)
+  frequencyCapHours?: number;
+
+  @ApiPropertyOptional({
     description: 'Only contacts whose attributes equal these values',
     example: { city: 'Moscow' },
   })

@@ -61,6 +61,10 @@ export class Campaign {
   @Column('int', { nullable: true })
   expiresAfterMinutes!: number | null;
 
+  /** Skip a contact who got any campaign message within this many hours; null = no cap. */
+  @Column('int', { nullable: true })
+  frequencyCapHours!: number | null;
+
   @Column('boolean', { default: false })
   allowPartial!: boolean;
 

@@ -133,6 +133,7 @@ export const en = {
   'newCampaign.windowZone.recipient': 'the recipient’s timezone',
   'newCampaign.windowZone.campaign': 'the campaign’s timezone',
   'newCampaign.expiresAfterMinutes': 'Give up if late by (minutes)',
+  'newCampaign.frequencyCapHours': 'Skip contacts messaged in the last (hours)',
   'newCampaign.scheduleHint':
     'Leave “Send at” empty to start by hand. The time is read in the timezone given.',
   'newCampaign.submit': 'Save draft and preview',

@@ -133,6 +133,7 @@ export const ru = {
   'newCampaign.windowZone.recipient': 'получателя',
   'newCampaign.windowZone.campaign': 'рассылки',
   'newCampaign.expiresAfterMinutes': 'Не отправлять при опоздании более (мин)',
+  'newCampaign.frequencyCapHours': 'Пропускать получивших рассылку за последние (ч)',
   'newCampaign.scheduleHint':
     'Оставьте «Отправить в» пустым, чтобы запустить вручную. Время читается в указанном часовом поясе.',
   'newCampaign.submit': 'Сохранить черновик и посмотреть',

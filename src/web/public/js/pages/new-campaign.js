@@ -53,6 +53,13 @@ export function renderNewCampaignPage(main, { navigate }) {
       ),
     ),
     expiresAfterMinutes: h('input', { id: 'campaign-expires', type: 'number', min: 1, step: 1 }),
+    frequencyCapHours: h('input', {
+      id: 'campaign-frequency-cap',
+      type: 'number',
+      min: 0,
+      max: 8760,
+      step: 1,
+    }),
   };
   const messageKind = {
     text: radio('message-kind', 'text', true),
@@ -173,6 +180,12 @@ export function renderNewCampaignPage(main, { navigate }) {
           label(fields.expiresAfterMinutes, 'newCampaign.expiresAfterMinutes'),
           fields.expiresAfterMinutes,
         ),
+        h(
+          'div',
+          { class: 'field' },
+          label(fields.frequencyCapHours, 'newCampaign.frequencyCapHours'),
+          fields.frequencyCapHours,
+        ),
       ),
       h('p', { class: 'hint' }, t('newCampaign.scheduleHint')),
     ),
@@ -236,6 +249,7 @@ function campaignBody(fields, usesTemplate) {
     expiresAfterMinutes: fields.expiresAfterMinutes.value
       ? Number(fields.expiresAfterMinutes.value)
       : undefined,
+    frequencyCapHours: fields.frequencyCapHours.value ? Number(fields.frequencyCapHours.value) : undefined,
   };
   if (fields.windowStart.value && fields.windowEnd.value) {
     body.sendWindow = {
