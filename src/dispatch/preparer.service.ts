@@ -31,8 +31,6 @@ const SYNC_VALID_MS = 60 * 60_000;
 const ACCOUNT_SIZE_VALID_MS = 10 * 60_000;
 /** A lookup, then a creation, then a lookup after "already exist": the most one phone may take. */
 const REQUESTS_PER_PHONE = 3;
-/** First retry of a phone whose resolution failed for a transient reason (doubles per attempt, ≤ 5 min). */
-const RESOLUTION_RETRY_BASE_MS = 5_000;
 
 export interface PreparationReport {
   fromCache: number;
@@ -221,7 +219,8 @@ export class Preparer {
     });
     await this.queue.cacheClients(group.transport, group.channelId, clients);
     await this.queue.recordFailures(group.transport, group.channelId, failures, this.clock.now());
-    await this.queue.releaseResolutions(released, this.owner, RESOLUTION_RETRY_BASE_MS);
+    // A phone whose resolution failed for a passing reason backs off like a send (doubling, ≤ 5 min).
+    await this.queue.releaseResolutions(released, this.owner, this.config.dispatch.retryBaseDelayMs);
     await this.stopCampaignsIfNeeded(group, stop);
     return { resolved: clients.length, failed: failures.length };
   }

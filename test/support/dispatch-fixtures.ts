@@ -121,16 +121,17 @@ export async function campaignState(
 
 /**
  * Exactly-once as the sandbox sees it: every recipient is `sent` with the id of the one and only
- * `to_client` message its client received. Returns the problems found (empty = exactly once).
+ * `to_client` message of its text (unique per campaign and phone) that its client received — other
+ * campaigns may write to the same client. Returns the problems found (empty = exactly once).
  */
 export async function exactlyOnceProblems(
   dataSource: DataSource,
   sandbox: RunningSandbox,
   campaignId: string,
 ): Promise<string[]> {
-  const recipients: Array<{ phone: string; state: string; message_id: string | null }> =
+  const recipients: Array<{ phone: string; text: string; state: string; message_id: string | null }> =
     await dataSource.query(
-      `SELECT phone, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
+      `SELECT phone, text, state, chat2desk_message_id::text AS message_id FROM campaign_recipients WHERE campaign_id = $1`,
       [campaignId],
     );
   const problems: string[] = [];
@@ -140,7 +141,7 @@ export async function exactlyOnceProblems(
     const client = sandbox.state.clientsByPhone.get(recipient.phone);
     const messages = client
       ? (sandbox.state.messagesByClient.get(client.id) ?? []).filter(
-          (message) => message.type === 'to_client',
+          (message) => message.type === 'to_client' && message.text === recipient.text,
         )
       : [];
     if (recipient.state !== 'sent') problems.push(`${recipient.phone}: state ${recipient.state}`);

@@ -13,11 +13,18 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts test/support/worker-process.ts in its own Node process with `env` added. */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
+/**
+ * Starts test/support/worker-process.ts in its own Node process with `env` added; `clockSkewMs`
+ * moves that process's wall clock (an instance on a machine whose clock is off).
+ */
+export function spawnWorker(
+  env: Record<string, string>,
+  options: { clockSkewMs?: number } = {},
+): WorkerProcess {
+  const skew = options.clockSkewMs ? ['-r', join(__dirname, 'skewed-clock.ts')] : [];
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'worker-process.ts')],
+    ['-r', 'ts-node/register/transpile-only', ...skew, join(__dirname, 'worker-process.ts')],
     {
       cwd: ROOT,
       env: {
@@ -25,6 +32,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
         TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
         LOG_LEVEL: 'silent',
         SCHEDULER_ENABLED: 'false',
+        TEST_CLOCK_SKEW_MS: String(options.clockSkewMs ?? 0),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
