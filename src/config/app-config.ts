@@ -57,6 +57,8 @@ export interface AppConfig {
   sandboxPort: number;
   /** Whether crons run in this process (tests drive the services directly instead). */
   schedulerEnabled: boolean;
+  /** How often the consistency check (stranded recipients) runs; 0 = never (the `doctor` command still works). */
+  consistencyCheckIntervalMs: number;
 }
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
@@ -98,6 +100,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stopWords: read.list('STOP_WORDS', DEFAULT_STOP_WORDS).map((word) => word.toUpperCase()),
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true),
+    consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
   };
   read.assertValid();
   return config;

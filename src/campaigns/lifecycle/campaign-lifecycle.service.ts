@@ -113,13 +113,14 @@ export class CampaignLifecycleService {
         `Campaign ${campaign.name} failed (${campaign.stateReason ?? 'no reason'}) and cannot be resumed; cancel it, or create it again`,
       );
     await this.dataSource.transaction(async (manager) => {
-      const running = await this.runInProgress(manager, id);
-      if (running === 'running') {
+      const run = await this.runInProgress(manager, id);
+      // A one-off campaign without a run in progress has nothing to wait for: running, as before.
+      if (run === 'running' || (run === null && !campaign.cron)) {
         await this.transition(id, 'resume', { actor, columns: { finishedAt: null } }, manager);
         return;
       }
       const scheduledAt =
-        running === null && campaign.cron && (campaign.scheduledAt?.getTime() ?? 0) < this.clock.nowMs()
+        run === null && campaign.cron && (campaign.scheduledAt?.getTime() ?? 0) < this.clock.nowMs()
           ? nextOccurrence(campaign.cron, campaign.timezone, this.clock.now())
           : (campaign.scheduledAt ?? undefined);
       await this.transition(
