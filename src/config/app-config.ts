@@ -16,6 +16,8 @@ export interface Chat2DeskConfig {
   /** Requests kept back from campaigns for people working in Chat2Desk by hand. */
   quotaReserve: number;
   requestTimeoutMs: number;
+  /** While a campaign is paused for quota, api_info is re-read at most this often (all instances together). */
+  quotaRecheckIntervalMs: number;
 }
 
 export interface DispatchConfig {
@@ -79,6 +81,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       monthlyQuota: read.optionalInt('CHAT2DESK_MONTHLY_QUOTA', 0),
       quotaReserve: read.int('CHAT2DESK_QUOTA_RESERVE', 50, 0),
       requestTimeoutMs: read.int('CHAT2DESK_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      quotaRecheckIntervalMs: read.int('CHAT2DESK_QUOTA_RECHECK_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     },
     whatsappNewClientDelaySeconds: read.int('WHATSAPP_NEW_CLIENT_DELAY_SECONDS', 420, 0, 86_400),
     importMaxBytes: read.int('IMPORT_MAX_FILE_MB', 200, 1, 10_240) * 1024 * 1024,

@@ -157,6 +157,13 @@ export class CampaignLifecycleService {
     return rows.map((row) => row.id);
   }
 
+  async anyPausedForQuota(): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM campaigns WHERE state = 'paused' AND state_reason = 'quota' LIMIT 1`,
+    );
+    return rows.length > 0;
+  }
+
   /** 'running' when a run sends now, 'preparing' when one waits for its time, else null. */
   private async runInProgress(
     manager: EntityManager,
