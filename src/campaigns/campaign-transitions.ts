@@ -13,8 +13,15 @@ export const CAMPAIGN_TRANSITIONS = {
   /** The scheduler: an occurrence's time has come. */
   'begin-run': { from: ['scheduled'], to: 'running' },
   pause: { from: ['running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-  cancel: { from: ['draft', 'scheduled', 'running', 'paused'], to: 'cancelled' },
+  /**
+   * Paused, or failed for a reason a person can fix (RESUMABLE_FAILURE_REASONS), with a run in progress.
+   * Without one (a recurring campaign whose occurrence ended while paused) it is `resume-next-run`.
+   */
+  resume: { from: ['paused', 'failed'], to: 'running' },
+  /** resume when no run is in progress: wait for the (next) occurrence. */
+  'resume-next-run': { from: ['paused', 'failed'], to: 'scheduled' },
+  /** A failed campaign may be cancelled too: its unsent recipients are then skipped, none is left behind. */
+  cancel: { from: ['draft', 'scheduled', 'running', 'paused', 'failed'], to: 'cancelled' },
   /** The scheduler: the last run has nothing left to send (one-off campaigns). */
   complete: { from: ['running', 'paused'], to: 'completed' },
   /** The scheduler: a recurring campaign's run finished; wait for the next occurrence. */
@@ -38,9 +45,26 @@ export const USER_ACTIONS = [
 ] as const satisfies readonly CampaignAction[];
 export type UserAction = (typeof USER_ACTIONS)[number];
 
-/** What a person may do to a campaign in this state, so clients need no copy of the table. */
-export function userActionsFrom(state: CampaignState): UserAction[] {
-  return USER_ACTIONS.filter((action) => (allowedFrom(action) as readonly string[]).includes(state));
+/**
+ * `failed` reasons a person can fix and then resume from (the token, after Chat2Desk rejected it).
+ * Other failures (expired, template gone) can only be cancelled or deleted.
+ */
+export const RESUMABLE_FAILURE_REASONS: readonly string[] = ['credentials'];
+
+export function isResumableFailure(state: CampaignState, reason: string | null): boolean {
+  return state === 'failed' && reason !== null && RESUMABLE_FAILURE_REASONS.includes(reason);
+}
+
+/**
+ * What a person may do to a campaign in this state (and, for `failed`, with this reason), so clients
+ * need no copy of the table.
+ */
+export function userActionsFrom(state: CampaignState, reason: string | null = null): UserAction[] {
+  return USER_ACTIONS.filter(
+    (action) =>
+      (allowedFrom(action) as readonly string[]).includes(state) &&
+      !(action === 'resume' && state === 'failed' && !isResumableFailure(state, reason)),
+  );
 }
 
 /** Campaigns in these states may be deleted; the others have work in flight. */

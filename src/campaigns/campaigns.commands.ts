@@ -12,6 +12,7 @@ import { CreateCampaignDto } from './dto/campaign.dto';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
 import { CampaignFinder } from './campaign-finder';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
+import { DoctorCommand } from './doctor.command';
 
 function describe(campaign: CampaignResponse): string {
   const { counts } = campaign;
@@ -296,7 +297,11 @@ export class PauseCampaignCommand extends SimpleTransitionCommand {
   }
 }
 
-@SubCommand({ name: 'resume', arguments: '<campaign>', description: 'Resume a paused campaign' })
+@SubCommand({
+  name: 'resume',
+  arguments: '<campaign>',
+  description: 'Resume a paused campaign, or one failed for credentials once the token is fixed',
+})
 export class ResumeCampaignCommand extends SimpleTransitionCommand {
   protected apply(id: string): Promise<unknown> {
     return this.lifecycle.resume(id, CLI_ACTOR);
@@ -360,4 +365,4 @@ export class CampaignsCommand extends CommandRunner {
   }
 }
 
-export const CAMPAIGNS_COMMANDS = [CampaignsCommand, ...SUBCOMMANDS];
+export const CAMPAIGNS_COMMANDS = [CampaignsCommand, ...SUBCOMMANDS, DoctorCommand];

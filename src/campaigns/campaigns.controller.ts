@@ -181,7 +181,7 @@ export class CampaignsController {
   @ApiResponse({ status: 200, type: RetryFailedResponse })
   @ApiResponse(CONFLICT)
   async retryFailed(@Param('id') id: string, @RequestActor() actor: Actor): Promise<RetryFailedResponse> {
-    const { retried } = await this.lifecycle.retryFailed(id, actor);
-    return { campaign: await this.campaigns.get(id), retried };
+    const { retried, skippedOptedOut } = await this.lifecycle.retryFailed(id, actor);
+    return { campaign: await this.campaigns.get(id), retried, skippedOptedOut };
   }
 }

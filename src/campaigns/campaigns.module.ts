@@ -5,6 +5,8 @@ import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
+import { ConsistencyCheckJob } from './lifecycle/consistency-check.job';
+import { StrandedRecipientsService } from './lifecycle/stranded-recipients.service';
 import { RunPreparationService } from './runs/run-preparation.service';
 import { CampaignScheduler } from './scheduling/campaign-scheduler';
 import { TemplatesController } from './templates/templates.controller';
@@ -20,6 +22,8 @@ const SERVICES = [
   RunPreparationService,
   TemplatesService,
   CampaignTestSender,
+  StrandedRecipientsService,
+  ConsistencyCheckJob,
 ];
 
 /** Campaign definitions, templates, lifecycle and the scheduler that turns schedules into runs. */

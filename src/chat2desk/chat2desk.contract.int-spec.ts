@@ -28,7 +28,9 @@ describe('Chat2DeskClient against the sandbox', () => {
     database = await createTestDatabase();
     sandbox = await startSandboxServer({ rateLimitPerSecond: 0, seed: 3 });
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    // The sandbox forgets its counters; so does our month row (a refusal by the service raises it to the limit).
+    await database.dataSource.query(`DELETE FROM chat2desk_quota_month`);
     sandbox.reset();
     sandbox.configure({
       rateLimitPerSecond: 0,

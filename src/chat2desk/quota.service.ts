@@ -78,10 +78,11 @@ export class QuotaService {
       this.pool.units -= count;
       return;
     }
-    const limit = isModeProbe && this.limitIfKnown() === undefined ? null : await this.limit();
+    // The api_info probe is never refused here: it is how a raised mode is seen after the quota ran out.
+    const limit = isModeProbe ? null : await this.limit();
     const ceiling = limit === null ? null : context.campaignId ? limit - this.settings.reserve : limit;
     const wanted = context.campaignId ? Math.max(count, this.blockSize(limit)) : count;
-    const granted = await this.reserveInDatabase(month, count, wanted, ceiling);
+    const granted = await this.reserveInDatabase(month, count, wanted, ceiling, isModeProbe);
     if (granted === 0) {
       throw new Chat2DeskQuotaExhaustedError(
         'quota',
@@ -110,7 +111,10 @@ export class QuotaService {
     }
   }
 
-  /** Learns the mode and the service's own counter; the local counter never stays below it. */
+  /**
+   * Learns the mode and the service's own counter; the local counter never stays below it. The
+   * answer itself proves Chat2Desk accepts requests again: a service-side exhaustion mark is cleared.
+   */
   async applyApiInfo(info: ApiInfo): Promise<void> {
     this.mode = String(info.mode);
     const reported = typeof info.requests_this_month === 'number' ? info.requests_this_month : null;
@@ -119,11 +123,48 @@ export class QuotaService {
       `WITH applied AS (
          UPDATE chat2desk_quota_month
          SET mode = $2, reported_used = coalesce($3, reported_used), reported_at = CASE WHEN $3::int IS NULL THEN reported_at ELSE now() END,
+             service_exhausted_at = NULL,
              used = greatest(used, coalesce($3, 0))
          WHERE month = $1 RETURNING used)
        SELECT used FROM applied`,
       [month, this.mode, reported],
     );
+  }
+
+  /**
+   * Chat2Desk itself answered "API calls exceeded API limit per month" while our count had room
+   * (other integrations, people, a counter we never saw): the month counts as spent here too — no
+   * reservation is granted (the api_info probe excepted) and `remaining` is 0 — so nothing, a resumed
+   * campaign included, spends a batch to find out again. The next successful api_info (a raised
+   * mode or limit, see refreshIfDue) or the next month clears it.
+   */
+  async recordServiceExhausted(): Promise<void> {
+    const month = await this.ensureMonthRow();
+    this.pool.units = 0;
+    await this.sql(
+      `WITH marked AS (UPDATE chat2desk_quota_month SET service_exhausted_at = coalesce(service_exhausted_at, now()) WHERE month = $1 RETURNING month)
+       SELECT month FROM marked`,
+      [month],
+    );
+  }
+
+  /**
+   * Re-reads api_info (one request) unless some instance did in the last `minIntervalMs` (measured
+   * on the database's clock): how a quota pause notices a raised mode. Returns whether it asked.
+   */
+  async refreshIfDue(minIntervalMs: number): Promise<boolean> {
+    const month = await this.ensureMonthRow();
+    const elected = await this.sql<{ month: string }>(
+      `WITH elected AS (
+         UPDATE chat2desk_quota_month SET mode_checked_at = now()
+         WHERE month = $1 AND (mode_checked_at IS NULL OR mode_checked_at <= now() - $2::int * interval '1 millisecond')
+         RETURNING month)
+       SELECT month FROM elected`,
+      [month, minIntervalMs],
+    );
+    if (elected.length === 0) return false;
+    await this.refresh();
+    return true;
   }
 
   /** Spends one api_info request to learn the mode and the service's counter now. */
@@ -136,11 +177,17 @@ export class QuotaService {
 
   async status(): Promise<QuotaStatus> {
     const month = await this.ensureMonthRow();
-    const [row] = await this.sql<{ used: number; reported_used: number | null; mode: string | null }>(
-      `SELECT used, reported_used, mode FROM chat2desk_quota_month WHERE month = $1`,
+    const [row] = await this.sql<{
+      used: number;
+      reported_used: number | null;
+      mode: string | null;
+      service_exhausted: boolean;
+    }>(
+      `SELECT used, reported_used, mode, service_exhausted_at IS NOT NULL AS service_exhausted FROM chat2desk_quota_month WHERE month = $1`,
       [month],
     );
-    this.mode ??= row?.mode ?? null;
+    // The row is shared: another instance may have learned a new mode (a raised plan) since.
+    this.mode = row?.mode ?? this.mode;
     const limit = this.limitIfKnown() ?? null;
     const used = Number(row?.used ?? 0);
     return {
@@ -150,7 +197,11 @@ export class QuotaService {
       usedLocal: used,
       usedReported: row?.reported_used ?? null,
       reserve: this.settings.reserve,
-      remaining: limit === null ? null : Math.max(0, limit - this.settings.reserve - used),
+      remaining: row?.service_exhausted
+        ? 0
+        : limit === null
+          ? null
+          : Math.max(0, limit - this.settings.reserve - used),
     };
   }
 
@@ -193,16 +244,18 @@ export class QuotaService {
     minimum: number,
     wanted: number,
     ceiling: number | null,
+    isModeProbe: boolean,
   ): Promise<number> {
     await this.ensureMonthRow(month);
     const [row] = await this.sql<{ granted: number }>(
-      `WITH current AS (SELECT used FROM chat2desk_quota_month WHERE month = $1 FOR UPDATE),
-            grant_size AS (SELECT CASE WHEN $4::int IS NULL THEN $3::int ELSE least($3::int, $4::int - used) END AS granted FROM current),
+      `WITH current AS (SELECT used, service_exhausted_at FROM chat2desk_quota_month WHERE month = $1 FOR UPDATE),
+            grant_size AS (SELECT CASE WHEN service_exhausted_at IS NOT NULL AND NOT $5::boolean THEN 0
+                                       WHEN $4::int IS NULL THEN $3::int ELSE least($3::int, $4::int - used) END AS granted FROM current),
             taken AS (
               UPDATE chat2desk_quota_month q SET used = q.used + g.granted FROM grant_size g
               WHERE q.month = $1 AND g.granted >= $2 RETURNING g.granted)
        SELECT granted FROM taken`,
-      [month, minimum, wanted, ceiling],
+      [month, minimum, wanted, ceiling, isModeProbe],
     );
     return row ? Number(row.granted) : 0;
   }

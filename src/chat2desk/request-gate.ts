@@ -1,4 +1,9 @@
-import { Chat2DeskRateLimitedError, outcomeOf, RequestOutcome } from './chat2desk.errors';
+import {
+  Chat2DeskQuotaExhaustedError,
+  Chat2DeskRateLimitedError,
+  outcomeOf,
+  RequestOutcome,
+} from './chat2desk.errors';
 import { RequestContext, RequestKind } from './chat2desk.types';
 import { QuotaService } from './quota.service';
 import { RequestLedger } from './request-ledger';
@@ -78,6 +83,8 @@ export class RequestGate {
         return result;
       } catch (error) {
         this.record(request, outcomeOf(error), error);
+        if (error instanceof Chat2DeskQuotaExhaustedError && !error.refusedLocally)
+          await this.quota.recordServiceExhausted();
         if (!(error instanceof Chat2DeskRateLimitedError) || attempt >= this.settings.rateLimitRetries)
           throw error;
         await this.rateLimiter.pushBack(this.settings.rateLimitBackoffMs * 2 ** attempt);

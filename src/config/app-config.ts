@@ -16,6 +16,8 @@ export interface Chat2DeskConfig {
   /** Requests kept back from campaigns for people working in Chat2Desk by hand. */
   quotaReserve: number;
   requestTimeoutMs: number;
+  /** While a campaign is paused for quota, api_info is re-read at most this often (all instances together). */
+  quotaRecheckIntervalMs: number;
 }
 
 export interface DispatchConfig {
@@ -59,6 +61,8 @@ export interface AppConfig {
   sandboxPort: number;
   /** Whether crons run in this process (tests drive the services directly instead). */
   schedulerEnabled: boolean;
+  /** How often the consistency check (stranded recipients) runs; 0 = never (the `doctor` command still works). */
+  consistencyCheckIntervalMs: number;
 }
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
@@ -79,6 +83,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       monthlyQuota: read.optionalInt('CHAT2DESK_MONTHLY_QUOTA', 0),
       quotaReserve: read.int('CHAT2DESK_QUOTA_RESERVE', 50, 0),
       requestTimeoutMs: read.int('CHAT2DESK_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      quotaRecheckIntervalMs: read.int('CHAT2DESK_QUOTA_RECHECK_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     },
     whatsappNewClientDelaySeconds: read.int('WHATSAPP_NEW_CLIENT_DELAY_SECONDS', 420, 0, 86_400),
     whatsappSafetyMarginSeconds: read.int('WHATSAPP_SAFETY_MARGIN_SECONDS', 5, 0, 3_600),
@@ -101,6 +106,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stopWords: read.list('STOP_WORDS', DEFAULT_STOP_WORDS).map((word) => word.toUpperCase()),
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true),
+    consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
   };
   read.assertValid();
   return config;

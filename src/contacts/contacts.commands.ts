@@ -11,6 +11,7 @@ import { ImportResponse } from './dto/import.dto';
 import { ListResponse } from './dto/list.dto';
 import { ImportMode } from './entities/contact-import.entity';
 import { ImportService } from './import.service';
+import { OPT_OUT_COMMANDS } from './opt-out.commands';
 
 interface ImportOptions extends CliOptions {
   list?: string;
@@ -148,4 +149,4 @@ function describeImport(job: ImportResponse): string {
   ].join('\n');
 }
 
-export const CONTACTS_COMMANDS = [ImportCommand, ListsCommand];
+export const CONTACTS_COMMANDS = [ImportCommand, ListsCommand, ...OPT_OUT_COMMANDS];

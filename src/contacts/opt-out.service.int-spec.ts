@@ -28,6 +28,7 @@ describe('OptOutService', () => {
       phone: '79160000011',
       created: true,
       contactsUpdated: 2,
+      recipientsSkipped: 0,
     });
     expect(await optedOutPhones(first.id)).toEqual(['79160000011']);
     expect(await optedOutPhones(second.id)).toEqual(['79160000011']);
@@ -36,6 +37,7 @@ describe('OptOutService', () => {
       phone: '79160000011',
       created: false,
       contactsUpdated: 0,
+      recipientsSkipped: 0,
     });
     expect(await harness.optOuts.find('79160000011')).toMatchObject({
       source: 'webhook',

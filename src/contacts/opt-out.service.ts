@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { WAITING_TO_SEND_STATES } from '../campaigns/campaign-states';
+import { OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
+import { Clock } from '../common/clock/clock';
 import { InvalidInputError } from '../common/errors/domain-error';
 import { OptOut, OptOutSource } from './entities/opt-out.entity';
 
@@ -10,6 +13,8 @@ export interface OptOutResult {
   created: boolean;
   /** Contacts (in any list) newly flagged opted_out. */
   contactsUpdated: number;
+  /** Recipients not yet sent (any campaign, any run) now `skipped` with reason `opted out`. */
+  recipientsSkipped: number;
 }
 
 /** The phone $1 in every list, found through the (list_id, phone) unique index. */
@@ -18,9 +23,16 @@ const IN_EVERY_LIST = 'list_id IN (SELECT id FROM contact_lists) AND phone = $1'
 /** The global do-not-contact register: campaigns skip every contact flagged here. */
 @Injectable()
 export class OptOutService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
-  /** Records the opt-out and flags the phone in every list, in one transaction. Idempotent. */
+  /**
+   * Records the opt-out, flags the phone in every list and skips its recipients not yet sent in
+   * every run (running campaigns included), in one transaction. Idempotent. A recipient already
+   * claimed (`sending`) is the claim's to decide: it re-checks the register in the same statement.
+   */
   async optOut(phone: string, source: OptOutSource, reason?: string | null): Promise<OptOutResult> {
     const digits = toE164Digits(phone);
     return this.dataSource.transaction(async (manager) => {
@@ -32,7 +44,13 @@ export class OptOutService {
         `UPDATE contacts SET opted_out = true, updated_at = now() WHERE ${IN_EVERY_LIST} AND NOT opted_out`,
         [digits],
       )) as [unknown, number];
-      return { phone: digits, created: inserted.length > 0, contactsUpdated };
+      const [, recipientsSkipped] = (await manager.query(
+        `UPDATE campaign_recipients SET state = 'skipped', reason = $2, next_attempt_at = NULL,
+           lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+         WHERE phone = $1 AND state = ANY($4::text[])`,
+        [digits, OPTED_OUT_REASON, this.clock.now(), WAITING_TO_SEND_STATES],
+      )) as [unknown, number];
+      return { phone: digits, created: inserted.length > 0, contactsUpdated, recipientsSkipped };
     });
   }
 

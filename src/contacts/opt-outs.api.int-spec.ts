@@ -37,11 +37,14 @@ describe('/api/opt-outs', () => {
 
   it('opts a phone out of every list, once, and records who did it', async () => {
     const first = await call('POST', '/api/opt-outs', { phone: `+${PHONE}`, reason: 'asked by phone' });
-    expect(first).toEqual({ status: 201, body: { phone: PHONE, created: true, contactsUpdated: 2 } });
+    expect(first).toEqual({
+      status: 201,
+      body: { phone: PHONE, created: true, contactsUpdated: 2, recipientsSkipped: 0 },
+    });
     expect(await flaggedContacts()).toBe(2);
 
     const again = await call('POST', '/api/opt-outs', { phone: PHONE });
-    expect(again.body).toEqual({ phone: PHONE, created: false, contactsUpdated: 0 });
+    expect(again.body).toEqual({ phone: PHONE, created: false, contactsUpdated: 0, recipientsSkipped: 0 });
 
     const shown = await call('GET', `/api/opt-outs/+${PHONE}`);
     expect(shown.body).toMatchObject({ phone: PHONE, source: 'manual', reason: 'asked by phone' });

@@ -26,6 +26,7 @@ export class OptOutsController {
       action: 'contact.opted_out',
       entityType: 'phone',
       entityId: result.phone,
+      details: { recipientsSkipped: result.recipientsSkipped },
     });
     return result;
   }

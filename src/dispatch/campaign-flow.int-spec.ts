@@ -3,6 +3,7 @@ import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
 import { createCampaignRow, createContactList } from '../../test/support/campaign.factory';
 import { DispatchWorker } from './dispatch-worker.service';
 import { campaignState, exactlyOnceProblems, phoneRange } from '../../test/support/dispatch-fixtures';
+import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 
 const WHATSAPP_DELAY_SECONDS = 2;
@@ -65,5 +66,6 @@ describe('a scheduled WhatsApp campaign from list to completed: scheduler, prepa
     expect(new Date(first).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
     expect(testApp.sandbox.ledger().violations).toEqual([]);
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+    expect(await strandedRecipients(dataSource)).toEqual([]);
   });
 });

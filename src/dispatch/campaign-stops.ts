@@ -25,6 +25,11 @@ export class CampaignStops {
     this.logger.error({ campaignId }, 'campaign failed: Chat2Desk rejected the credentials');
   }
 
+  /** Whether any campaign waits for quota (only then is the account's mode worth re-reading). */
+  anyPausedForQuota(): Promise<boolean> {
+    return this.lifecycle().anyPausedForQuota();
+  }
+
   /** Resumes every campaign paused for quota; returns their ids. */
   resumeQuotaPaused(): Promise<string[]> {
     return this.lifecycle().resumeQuotaPaused();

@@ -14,8 +14,6 @@ import { RecipientQueue } from './recipient-queue';
  * database round trips overlap the HTTP calls.
  */
 export const DISPATCH_PIPELINES = 2;
-/** How often (in poll intervals) campaigns paused for quota are checked for a turned month or a raised limit. */
-const QUOTA_RECHECK_POLLS = 10;
 
 export interface TickReport {
   sent: number;
@@ -35,7 +33,6 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private running = false;
   private loops: Array<Promise<void>> = [];
   private stopSignal = new AbortController();
-  private lastQuotaCheckMs = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -108,15 +105,27 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Campaigns paused for quota resume when the month has turned or the limit was raised. When
-   * Chat2Desk itself refused (its counter is not ours), one resumed request finds out and pauses again.
+   * Campaigns paused for quota resume when the month has turned or the limit was raised: the local
+   * count is read every poll while one waits (cheap), and the account's mode (api_info, one request)
+   * at most every CHAT2DESK_QUOTA_RECHECK_INTERVAL_MS across instances, so a plan raised in
+   * Chat2Desk is seen within about that interval. When Chat2Desk itself refused, the gate raised the
+   * local count to the limit, so no batch is spent to find out again.
    */
   private async resumeWhenQuotaAllows(): Promise<string[]> {
-    const nowMs = this.clock.nowMs();
-    if (nowMs - this.lastQuotaCheckMs < QUOTA_RECHECK_POLLS * this.config.dispatch.pollIntervalMs) return [];
-    this.lastQuotaCheckMs = nowMs;
-    const status = await this.quota.status();
-    if (status.remaining === 0) return [];
+    if (!(await this.stops.anyPausedForQuota())) return [];
+    let status = await this.quota.status();
+    if (status.remaining === 0) {
+      // Spent as far as we know (a new month needs no request): only Chat2Desk can say the plan grew.
+      const asked = await this.quota
+        .refreshIfDue(this.config.chat2desk.quotaRecheckIntervalMs)
+        .catch((error: unknown) => {
+          this.logger.warn({ err: errorMessageOf(error) }, 'quota re-check: api_info refused; still paused');
+          return false;
+        });
+      if (!asked) return [];
+      status = await this.quota.status();
+      if (status.remaining === 0) return [];
+    }
     const resumed = await this.stops.resumeQuotaPaused();
     if (resumed.length > 0)
       this.logger.log(

@@ -198,6 +198,8 @@ describe('monthly quota', () => {
         CHAT2DESK_RATE_LIMIT_PER_SECOND: '200',
         DISPATCH_POLL_INTERVAL_MS: '50',
         DISPATCH_BATCH_SIZE: '20',
+        // A limit raised in Chat2Desk is seen through api_info, re-read at most this often while paused.
+        CHAT2DESK_QUOTA_RECHECK_INTERVAL_MS: '1000',
       },
       sandbox: { rateLimitPerSecond: 200 },
     });

@@ -59,6 +59,12 @@ export class MetricsService {
     collect: () => this.collectRecipientsByState(),
   });
 
+  private readonly strandedRecipients = new Gauge({
+    name: 'recipients_stranded',
+    help: 'Recipients waiting to be sent whose campaign and run nothing will move (the consistency check, `doctor`); should be 0',
+    registers: [this.registry],
+  });
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly logger: PinoLogger,
@@ -83,6 +89,11 @@ export class MetricsService {
 
   setImportRowsPerSecond(rowsPerSecond: number): void {
     this.importRowsPerSecond.set(rowsPerSecond);
+  }
+
+  /** Set by the periodic consistency check (its result is not cheap enough to count at every scrape). */
+  setStrandedRecipients(count: number): void {
+    this.strandedRecipients.set(count);
   }
 
   /** The text exposition format Prometheus scrapes. */

@@ -27,6 +27,7 @@ export function stackFor(
       monthlyQuota: 1_000_000,
       quotaReserve: 0,
       requestTimeoutMs: 2_000,
+      quotaRecheckIntervalMs: 60_000,
       ...options.config,
     },
     dataSource,

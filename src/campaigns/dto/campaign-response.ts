@@ -97,7 +97,7 @@ export class CampaignResponse {
       name: campaign.name,
       state: campaign.state,
       stateReason: campaign.stateReason,
-      allowedActions: userActionsFrom(campaign.state),
+      allowedActions: userActionsFrom(campaign.state, campaign.stateReason),
       listId: campaign.listId,
       contactFilter: campaign.contactFilter,
       text: campaign.text,
@@ -163,4 +163,8 @@ export class TestSendResponse {
 export class RetryFailedResponse {
   @ApiProperty({ type: CampaignResponse }) campaign!: CampaignResponse;
   @ApiProperty({ description: 'Recipients given another attempt' }) retried!: number;
+  @ApiProperty({
+    description: 'Failed recipients whose phone was opted out since: skipped ("opted out"), not retried',
+  })
+  skippedOptedOut!: number;
 }

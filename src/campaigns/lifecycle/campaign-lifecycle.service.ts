@@ -7,10 +7,16 @@ import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidInputError, InvalidTransitionError } from '../../common/errors/domain-error';
 import { CampaignFinder } from '../campaign-finder';
 import { WAITING_TO_SEND_STATES } from '../campaign-states';
-import { allowedFrom, assertTransition, CampaignAction, targetState } from '../campaign-transitions';
+import {
+  allowedFrom,
+  assertTransition,
+  CampaignAction,
+  isResumableFailure,
+  targetState,
+} from '../campaign-transitions';
 import { Campaign } from '../entities/campaign.entity';
 import { CampaignForecastService } from '../forecast/campaign-forecast.service';
-import { CANCELLED_REASON } from '../runs/recipient-source';
+import { CANCELLED_REASON, OPTED_OUT_REASON } from '../runs/recipient-source';
 import { nextOccurrence, parseScheduledAt } from '../scheduling/campaign-schedule';
 
 export interface ScheduleOptions {
@@ -40,6 +46,7 @@ const AUDIT_ACTIONS: Record<CampaignAction, string> = {
   'begin-run': 'run_started',
   pause: 'paused',
   resume: 'resumed',
+  'resume-next-run': 'resumed',
   cancel: 'cancelled',
   complete: 'completed',
   'await-next-run': 'run_finished',
@@ -91,17 +98,51 @@ export class CampaignLifecycleService {
     return this.pause(id, 'system', 'quota');
   }
 
+  /**
+   * Paused, or failed for a reason a person fixed (the token): back to `running` when a run is in
+   * progress (its recipients, released `ready` when it stopped, are claimed again), else to
+   * `scheduled` (a recurring campaign whose occurrence ended while paused; a past next occurrence
+   * moves to the next one after now).
+   */
   async resume(id: string, actor: Actor): Promise<Campaign> {
-    await this.transition(id, 'resume', { actor });
+    const campaign = await this.finder.get(id);
+    if (campaign.state === 'failed' && !isResumableFailure(campaign.state, campaign.stateReason))
+      throw new DomainError(
+        'conflict',
+        'campaign_not_resumable',
+        `Campaign ${campaign.name} failed (${campaign.stateReason ?? 'no reason'}) and cannot be resumed; cancel it, or create it again`,
+      );
+    await this.dataSource.transaction(async (manager) => {
+      const run = await this.runInProgress(manager, id);
+      // A one-off campaign without a run in progress has nothing to wait for: running, as before.
+      if (run === 'running' || (run === null && !campaign.cron)) {
+        await this.transition(id, 'resume', { actor, columns: { finishedAt: null } }, manager);
+        return;
+      }
+      const scheduledAt =
+        run === null && campaign.cron && (campaign.scheduledAt?.getTime() ?? 0) < this.clock.nowMs()
+          ? nextOccurrence(campaign.cron, campaign.timezone, this.clock.now())
+          : (campaign.scheduledAt ?? undefined);
+      await this.transition(
+        id,
+        'resume-next-run',
+        { actor, columns: { finishedAt: null, ...(scheduledAt ? { scheduledAt } : {}) } },
+        manager,
+      );
+    });
     return this.finder.get(id);
   }
 
   /** The dispatcher, when quota is available again (month turned, limit raised): resumes every campaign paused for quota. */
   async resumeQuotaPaused(): Promise<string[]> {
+    // A recurring campaign between occurrences (no run in progress) waits for the next one.
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `WITH resumed AS (
-         UPDATE campaigns SET state = 'running', state_reason = NULL, updated_at = $1
-         WHERE state = 'paused' AND state_reason = 'quota' RETURNING id)
+         UPDATE campaigns c SET state_reason = NULL, updated_at = $1,
+           state = CASE WHEN c.cron IS NOT NULL AND NOT EXISTS (
+                          SELECT 1 FROM campaign_runs u WHERE u.campaign_id = c.id AND u.state = 'running')
+                        THEN 'scheduled' ELSE 'running' END
+         WHERE c.state = 'paused' AND c.state_reason = 'quota' RETURNING c.id)
        SELECT id FROM resumed`,
       [this.clock.now()],
     );
@@ -116,9 +157,30 @@ export class CampaignLifecycleService {
     return rows.map((row) => row.id);
   }
 
+  async anyPausedForQuota(): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM campaigns WHERE state = 'paused' AND state_reason = 'quota' LIMIT 1`,
+    );
+    return rows.length > 0;
+  }
+
+  /** 'running' when a run sends now, 'preparing' when one waits for its time, else null. */
+  private async runInProgress(
+    manager: EntityManager,
+    campaignId: string,
+  ): Promise<'running' | 'preparing' | null> {
+    const rows: Array<{ state: 'running' | 'preparing' }> = await manager.query(
+      `SELECT state FROM campaign_runs WHERE campaign_id = $1 AND state IN ('running', 'preparing')
+       ORDER BY (state = 'running') DESC LIMIT 1`,
+      [campaignId],
+    );
+    return rows[0]?.state ?? null;
+  }
+
   /**
-   * Cancels the campaign and its active runs; unsent recipients become `skipped` ("campaign
-   * cancelled"). Rows in `sending` are left to the dispatcher, which reconciles them.
+   * Cancels the campaign (also a failed one) and its active runs; unsent recipients become `skipped`
+   * ("campaign cancelled"). Rows in `sending` are left to the dispatcher, which reconciles them; one
+   * that comes back unsent is skipped by the dispatcher or the scheduler's leftover sweep.
    */
   async cancel(id: string, actor: Actor): Promise<Campaign> {
     await this.dataSource.transaction(async (manager) => {
@@ -149,9 +211,13 @@ export class CampaignLifecycleService {
   /**
    * Gives the failed recipients of the latest run another attempt: attempts reset, the last error
    * kept (last_error_*) as the history of why, a client already resolved goes straight to `ready`.
+   * A failed recipient whose phone was opted out since is `skipped` (`opted out`) instead, never put back.
    */
-  async retryFailed(id: string, actor: Actor): Promise<{ campaign: Campaign; retried: number }> {
-    const retried = await this.dataSource.transaction(async (manager) => {
+  async retryFailed(
+    id: string,
+    actor: Actor,
+  ): Promise<{ campaign: Campaign; retried: number; skippedOptedOut: number }> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const campaign = await this.finder.get(id, manager);
       assertTransition('retry-failed', campaign.state);
       const runs: Array<{ id: string }> = await manager.query(
@@ -164,36 +230,62 @@ export class CampaignLifecycleService {
           'campaign_nothing_to_retry',
           `Campaign ${id} has not run yet: nothing to retry`,
         );
-      const reset: Array<{ count: string }> = await manager.query(
-        `WITH reset AS (
-           UPDATE campaign_recipients SET
-             state = CASE WHEN chat2desk_client_id IS NULL THEN 'pending' ELSE 'ready' END,
-             attempts = 0, reason = NULL, failed_at = NULL, next_attempt_at = NULL, attempt_id = NULL,
-             attempt_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
-             chat2desk_message_id = NULL, raw_status = NULL, sent_at = NULL, updated_at = $3
-           WHERE run_id = $1 AND campaign_id = $2 AND state = 'failed' RETURNING 1)
-         SELECT count(*)::text AS count FROM reset`,
-        [runs[0].id, id, this.clock.now()],
-      );
-      const count = Number(reset[0].count);
-      if (count === 0)
+      const skippedOptedOut = await this.skipOptedOutFailures(manager, runs[0].id, id);
+      const retried = await this.resetFailures(manager, runs[0].id, id);
+      if (retried === 0 && skippedOptedOut === 0)
         throw new DomainError(
           'conflict',
           'campaign_nothing_to_retry',
           `Campaign ${id} has no failed recipients to retry`,
         );
+      if (retried === 0) return { retried, skippedOptedOut };
       await manager.query(`UPDATE campaign_runs SET state = 'running', finished_at = NULL WHERE id = $1`, [
         runs[0].id,
       ]);
       await this.transition(
         id,
         'retry-failed',
-        { actor, columns: { finishedAt: null }, details: { retried: count, runId: runs[0].id } },
+        {
+          actor,
+          columns: { finishedAt: null },
+          details: { retried, skippedOptedOut, runId: runs[0].id },
+        },
         manager,
       );
-      return count;
+      return { retried, skippedOptedOut };
     });
-    return { campaign: await this.finder.get(id), retried };
+    return { campaign: await this.finder.get(id), ...outcome };
+  }
+
+  /** Failed recipients whose phone is in the register (or flagged in its list) → skipped, `opted out`. */
+  private async skipOptedOutFailures(
+    manager: EntityManager,
+    runId: string,
+    campaignId: string,
+  ): Promise<number> {
+    const [, skipped] = (await manager.query(
+      `UPDATE campaign_recipients r SET state = 'skipped', reason = $3, next_attempt_at = NULL, updated_at = $4
+       WHERE r.run_id = $1 AND r.campaign_id = $2 AND r.state = 'failed'
+         AND (EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone)
+              OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = r.contact_id AND c.opted_out))`,
+      [runId, campaignId, OPTED_OUT_REASON, this.clock.now()],
+    )) as [unknown, number];
+    return skipped;
+  }
+
+  private async resetFailures(manager: EntityManager, runId: string, campaignId: string): Promise<number> {
+    const reset: Array<{ count: string }> = await manager.query(
+      `WITH reset AS (
+         UPDATE campaign_recipients SET
+           state = CASE WHEN chat2desk_client_id IS NULL THEN 'pending' ELSE 'ready' END,
+           attempts = 0, reason = NULL, failed_at = NULL, next_attempt_at = NULL, attempt_id = NULL,
+           attempt_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+           chat2desk_message_id = NULL, raw_status = NULL, sent_at = NULL, updated_at = $3
+         WHERE run_id = $1 AND campaign_id = $2 AND state = 'failed' RETURNING 1)
+       SELECT count(*)::text AS count FROM reset`,
+      [runId, campaignId, this.clock.now()],
+    );
+    return Number(reset[0].count);
   }
 
   /**

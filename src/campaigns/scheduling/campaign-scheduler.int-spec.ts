@@ -11,6 +11,7 @@ import {
   runsOf,
 } from '../../../test/support/campaign.factory';
 import { CampaignsTestApp, createCampaignsTestApp } from '../../../test/support/campaigns-test-app';
+import { strandedRecipients } from '../../../test/support/stranded-recipients';
 import { CampaignScheduler } from './campaign-scheduler';
 
 const MINUTE = 60_000;
@@ -31,6 +32,9 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
   });
 
   afterAll(() => harness.close());
+
+  // DESIGN invariant 11, after every scenario: the consistency check finds nothing stranded.
+  afterEach(async () => expect(await strandedRecipients(dataSource)).toEqual([]));
 
   const at = (iso: string) => harness.clock.set(new Date(iso));
 

@@ -9,6 +9,7 @@ import { Transport, UNSENT_RECIPIENT_STATES, WAITING_TO_SEND_STATES } from '../c
 import { CampaignFinder } from '../campaign-finder';
 import { Campaign } from '../entities/campaign.entity';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
+import { CANCELLED_REASON } from '../runs/recipient-source';
 import { RunPreparationService } from '../runs/run-preparation.service';
 import { nextOccurrence, preparationLeadMs } from './campaign-schedule';
 import { windowOpenEverywhere, windowTimezones } from './send-window';
@@ -24,6 +25,8 @@ export interface TickReport {
   deferred: number;
   /** Runs with nothing left to send. */
   completed: number;
+  /** Recipients that came back unsent (a reconciled `sending` row) after their run expired or was cancelled. */
+  settled: number;
 }
 
 const INTERVAL_NAME = 'campaign-scheduler';
@@ -70,7 +73,8 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
     const started = await this.startDueRuns(now);
     const deferred = await this.applySendWindows(now);
     const completed = await this.completeFinishedRuns(now);
-    return { prepared, started, expired, deferred, completed };
+    const settled = await this.settleLeftovers(now);
+    return { prepared, started, expired, deferred, completed, settled };
   }
 
   private async tickUnlessBusy(): Promise<void> {
@@ -228,6 +232,31 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Expiry and cancel leave `sending` rows to the dispatcher; one that comes back unsent (not found
+   * by reconciliation → `ready` again) belongs to a run nobody claims from. It gets the end its run
+   * had: `expired`, or `skipped` (campaign cancelled). Only runs ended in the last day are looked at
+   * (a row is back within a lease or two); the consistency check (doctor) reports anything older.
+   */
+  private async settleLeftovers(now: Date): Promise<number> {
+    const settled: Array<{ count: number }> = await this.dataSource.query(
+      `WITH settled AS (
+         UPDATE campaign_recipients r SET
+           state = CASE WHEN u.state = 'expired' THEN 'expired' ELSE 'skipped' END,
+           reason = CASE WHEN u.state = 'expired'
+                         THEN 'expired: not sent within ' || coalesce(c.expires_after_minutes::text, '?') || ' minutes of the scheduled time'
+                         ELSE $2 END,
+           next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+         FROM campaign_runs u JOIN campaigns c ON c.id = u.campaign_id
+         WHERE u.state IN ('expired', 'cancelled') AND u.finished_at > $1::timestamptz - interval '1 day'
+           AND r.run_id = u.id AND r.state = ANY($3::text[])
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM settled`,
+      [now, CANCELLED_REASON, WAITING_TO_SEND_STATES],
+    );
+    return Number(settled[0].count);
+  }
+
+  /**
    * Conditional: only a run still preparing/running (and, for completion, with nothing unsent) is
    * finished, so a concurrent tick or a retry-failed in between wins cleanly.
    */
@@ -268,8 +297,9 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
         campaign.timezone,
         new Date(Math.max(occurrenceAt.getTime(), now.getTime())),
       );
-      if (campaign.state === 'scheduled') {
-        await manager.update(Campaign, { id: campaignId, state: 'scheduled' }, { scheduledAt });
+      if (campaign.state === 'scheduled' || campaign.state === 'paused') {
+        // Paused stays paused (with its reason): a person paused it, or the quota; resume picks the next occurrence.
+        await manager.update(Campaign, { id: campaignId, state: campaign.state }, { scheduledAt });
       } else {
         await this.lifecycle.transition(
           campaignId,

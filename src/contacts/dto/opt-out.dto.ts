@@ -40,4 +40,9 @@ export class OptOutCreatedResponse {
   @ApiProperty({ description: 'False when the phone was already opted out (the first record is kept)' })
   created!: boolean;
   @ApiProperty({ description: 'Contacts, in any list, newly flagged opted out' }) contactsUpdated!: number;
+  @ApiProperty({
+    description:
+      'Recipients not yet sent (any campaign, running ones included) now skipped with reason "opted out"',
+  })
+  recipientsSkipped!: number;
 }

@@ -94,7 +94,7 @@ export const en = {
   'state.cancelled': 'Cancelled',
   'state.failed': 'Failed',
   'reason.quota': 'API quota used up, resumes by itself',
-  'reason.credentials': 'Chat2Desk token rejected',
+  'reason.credentials': 'Chat2Desk token rejected: fix CHAT2DESK_TOKEN, then Resume (or Cancel)',
   'reason.expired': 'expired',
   'reason.channel': 'channel unavailable',
 

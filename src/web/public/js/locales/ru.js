@@ -94,7 +94,8 @@ export const ru = {
   'state.cancelled': 'Отменена',
   'state.failed': 'Ошибка',
   'reason.quota': 'исчерпана квота API, продолжится сама',
-  'reason.credentials': 'токен Chat2Desk отклонён',
+  'reason.credentials':
+    'токен Chat2Desk отклонён: исправьте CHAT2DESK_TOKEN и нажмите «Продолжить» (или «Отменить рассылку»)',
   'reason.expired': 'просрочена',
   'reason.channel': 'канал недоступен',
 
