@@ -10,7 +10,7 @@ export class UnsentRecipientIndexes1764100000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE INDEX campaign_recipients_unsent_phone_idx ON campaign_recipients (phone) WHERE state IN ('pending', 'resolving', 'waiting_ready', 'ready')`,
+      `CREATE INDEX campaign_recipients_unsent_phone_idx ON campaign_recipients (phone) WHERE state IN ('pending', 'waiting_ready', 'ready')`,
     );
   }
 

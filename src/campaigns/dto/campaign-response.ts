@@ -6,13 +6,13 @@ import { Campaign, ContactFilter, SendWindow } from '../entities/campaign.entity
 import type { CampaignForecast } from '../forecast/campaign-forecast';
 
 /**
- * Recipients by state, as the public contract groups them: `waiting` = resolving + waiting_ready +
+ * Recipients by state, as the public contract groups them: `waiting` = waiting_ready +
  * ready (in preparation or due to be sent), `unknown` = sent but no final status by the deadline.
  */
 export class RecipientCounts {
   @ApiProperty() total = 0;
   @ApiProperty() pending = 0;
-  @ApiProperty({ description: 'resolving + waiting_ready + ready' }) waiting = 0;
+  @ApiProperty({ description: 'waiting_ready + ready' }) waiting = 0;
   @ApiProperty() sending = 0;
   @ApiProperty() sent = 0;
   @ApiProperty() delivered = 0;
@@ -26,8 +26,7 @@ export class RecipientCounts {
     const counts = new RecipientCounts();
     for (const { state, count } of rows) {
       counts.total += count;
-      const bucket =
-        state === 'resolving' || state === 'waiting_ready' || state === 'ready' ? 'waiting' : state;
+      const bucket = state === 'waiting_ready' || state === 'ready' ? 'waiting' : state;
       counts[bucket] += count;
     }
     return counts;

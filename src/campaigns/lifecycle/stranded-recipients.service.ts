@@ -45,13 +45,11 @@ interface StrandedRow {
   run_state: string;
   recipient_state: string;
   count: number;
-  lease_missing: boolean;
 }
 
 /**
- * The consistency check: recipients waiting to be sent (pending, resolving, waiting_ready, ready)
- * whose campaign and run no actor will move, plus `resolving` rows without a lease (the preparer only
- * releases expired leases). `sending` rows are not listed: the lease sweeper always settles them.
+ * The consistency check: recipients waiting to be sent (pending, waiting_ready, ready) whose campaign
+ * and run no actor will move. `sending` rows are not listed: the lease sweeper always settles them.
  * Read-only; run by the `doctor` command, the periodic job (metric `recipients_stranded`) and tests.
  */
 @Injectable()
@@ -68,16 +66,12 @@ export class StrandedRecipientsService {
          WHERE NOT ${MOVABLE}),
        stranded AS (
          SELECT m.campaign_id, m.name AS campaign_name, m.state AS campaign_state, m.state_reason AS campaign_state_reason,
-                m.id AS run_id, m.run_state, r.state AS recipient_state, false AS lease_missing
-         FROM unmovable m JOIN campaign_recipients r ON r.run_id = m.id AND r.state = ANY($1::text[])
-         UNION ALL
-         SELECT c.id, c.name, c.state, c.state_reason, u.id, u.state, r.state, true
-         FROM campaign_recipients r JOIN campaign_runs u ON u.id = r.run_id JOIN campaigns c ON c.id = r.campaign_id
-         WHERE r.state = 'resolving' AND r.lease_expires_at IS NULL AND ${MOVABLE})
+                m.id AS run_id, m.run_state, r.state AS recipient_state
+         FROM unmovable m JOIN campaign_recipients r ON r.run_id = m.id AND r.state = ANY($1::text[]))
        SELECT campaign_id, campaign_name, campaign_state, campaign_state_reason, run_id::text, run_state, recipient_state,
-              lease_missing, count(*)::int AS count
+              count(*)::int AS count
        FROM stranded
-       GROUP BY campaign_id, campaign_name, campaign_state, campaign_state_reason, run_id, run_state, recipient_state, lease_missing
+       GROUP BY campaign_id, campaign_name, campaign_state, campaign_state_reason, run_id, run_state, recipient_state
        ORDER BY count(*) DESC, campaign_id, run_id, recipient_state`,
       [WAITING_TO_SEND_STATES, RESUMABLE_FAILURE_REASONS],
     );
@@ -96,8 +90,6 @@ function toGroup(row: StrandedRow): StrandedGroup {
     runState: row.run_state,
     recipientState: row.recipient_state,
     count: Number(row.count),
-    problem: row.lease_missing
-      ? '`resolving` without a lease: the preparer never releases it'
-      : `run ${row.run_state}, campaign ${row.campaign_state}${row.campaign_state_reason ? ` (${row.campaign_state_reason})` : ''}: nothing will send or settle these recipients`,
+    problem: `run ${row.run_state}, campaign ${row.campaign_state}${row.campaign_state_reason ? ` (${row.campaign_state_reason})` : ''}: nothing will send or settle these recipients`,
   };
 }
