@@ -64,19 +64,22 @@ export class RequestGate {
   }
 
   async run<T>(request: GatedRequest, call: () => Promise<T>): Promise<T> {
-    let admitted = request.context.admit === undefined;
+    const { admit } = request.context;
+    let admitted = admit === undefined;
+    const admitOnSlot = async () => {
+      if (!(await admit!())) throw new RequestNotAdmittedError();
+      admitted = true;
+    };
     for (let attempt = 0; ; attempt += 1) {
       await this.quota.reserve(1, request.context, request.isModeProbe);
       const waitStartedMs = Date.now();
-      await this.rateLimiter.acquire();
-      for (const observer of this.waitObservers) observer((Date.now() - waitStartedMs) / 1000);
-      if (!admitted) {
-        admitted = await request.context.admit!();
-        if (!admitted) {
-          this.quota.returnUnused(1);
-          throw new RequestNotAdmittedError();
-        }
+      try {
+        await this.rateLimiter.acquire(admitted ? undefined : admitOnSlot);
+      } catch (error) {
+        this.quota.returnUnused(1);
+        throw error;
       }
+      for (const observer of this.waitObservers) observer((Date.now() - waitStartedMs) / 1000);
       try {
         const result = await call();
         this.record(request, 'success');

@@ -35,16 +35,26 @@ export class SharedRateLimiter {
     this.maxBlock = Math.max(1, Math.round(limitPerSecond * BLOCK_SHARE_OF_SECOND));
   }
 
-  /** Resolves when this caller may send one request. */
-  async acquire(): Promise<void> {
+  /**
+   * Resolves when this caller may send one request. `onSlot` runs once, when the first usable slot
+   * comes (a last check before the request, which may throw); if it took the slot past its lateness
+   * bound, the caller waits for another slot, so the check never pushes a request out of its second.
+   */
+  async acquire(onSlot?: () => Promise<void>): Promise<void> {
+    let checked = onSlot === undefined;
     this.waiting += 1;
     try {
       for (;;) {
         const slot = this.takeLocalSlot();
         if (slot !== undefined) {
           await sleepUntil(slot);
-          if (Date.now() - slot <= MAX_SLOT_LATENESS_MS) return;
-          continue;
+          if (Date.now() - slot > MAX_SLOT_LATENESS_MS) continue;
+          if (!checked) {
+            await onSlot!();
+            checked = true;
+            if (Date.now() - slot > MAX_SLOT_LATENESS_MS) continue;
+          }
+          return;
         }
         this.refill ??= this.reserveBlock().finally(() => (this.refill = undefined));
         await this.refill;

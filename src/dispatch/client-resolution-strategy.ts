@@ -2,10 +2,7 @@
 export type ResolutionStrategy = 'lookup' | 'create' | 'sync';
 
 export const CLIENT_SYNC_PAGE_SIZE = 200;
-/**
- * Share of unknown phones assumed to have no client yet (each costs a creation after a lookup or a
- * sync). Nothing tells it in advance; a half keeps the estimates honest either way.
- */
+/** Share of unknown phones assumed to have no client yet when the account's size is not known. */
 export const ASSUMED_MISSING_SHARE = 0.5;
 
 export interface ResolutionSituation {
@@ -22,26 +19,65 @@ export interface ResolutionSituation {
   directCreationKeepsSchedule: boolean;
 }
 
-/** Estimated requests per strategy (Infinity = not possible here). */
-export function estimateRequests(situation: ResolutionSituation): Record<ResolutionStrategy, number> {
+/** What resolving a group's unknown phones costs with one strategy. */
+export interface ResolutionCost {
+  lookups: number;
+  creations: number;
+}
+
+/**
+ * Phones expected to have no client yet. With the account's size known, at least the phones it cannot
+ * hold are missing, and marketing lists are mostly existing customers: that bound is the estimate.
+ * Without it, nothing tells; a half keeps the estimate honest either way.
+ */
+function expectedMissing({ unknownPhones, accountClients, creationDisabled }: ResolutionSituation): number {
+  if (creationDisabled) return 0;
+  if (accountClients === undefined) return Math.round(unknownPhones * ASSUMED_MISSING_SHARE);
+  return Math.max(0, unknownPhones - accountClients);
+}
+
+/** Requests per strategy (Infinity = not possible here). */
+export function estimateCosts(situation: ResolutionSituation): Record<ResolutionStrategy, ResolutionCost> {
   const { unknownPhones, accountClients } = situation;
-  const creations = situation.creationDisabled ? 0 : unknownPhones * ASSUMED_MISSING_SHARE;
+  const creations = expectedMissing(situation);
+  const impossible = { lookups: Infinity, creations: 0 };
   return {
-    lookup: unknownPhones + creations,
-    create: situation.creationDisabled || !situation.directCreationKeepsSchedule ? Infinity : unknownPhones,
+    lookup: { lookups: unknownPhones, creations },
+    create:
+      situation.creationDisabled || !situation.directCreationKeepsSchedule
+        ? impossible
+        : { lookups: 0, creations: unknownPhones },
     sync:
       accountClients === undefined
-        ? Infinity
-        : Math.max(1, Math.ceil(accountClients / CLIENT_SYNC_PAGE_SIZE)) + creations,
+        ? impossible
+        : { lookups: Math.max(1, Math.ceil(accountClients / CLIENT_SYNC_PAGE_SIZE)), creations },
   };
 }
 
-/** The strategy with the fewest estimated requests (ties: lookup, then create, then sync). */
+export function estimateRequests(situation: ResolutionSituation): Record<ResolutionStrategy, number> {
+  const costs = estimateCosts(situation);
+  const total = (cost: ResolutionCost) => cost.lookups + cost.creations;
+  return { lookup: total(costs.lookup), create: total(costs.create), sync: total(costs.sync) };
+}
+
+/**
+ * The strategy with the fewest estimated requests. Ties go to a direct creation (allowed only when
+ * the run starts after the delay anyway, and it answers for phones whose lookup would find nothing),
+ * then to lookups, then to a sync.
+ */
 export function chooseResolutionStrategy(situation: ResolutionSituation): ResolutionStrategy {
   const estimates = estimateRequests(situation);
-  return (['lookup', 'create', 'sync'] as const).reduce((best, candidate) =>
+  return (['create', 'lookup', 'sync'] as const).reduce((best, candidate) =>
     estimates[candidate] < estimates[best] ? candidate : best,
   );
+}
+
+/** The strategy the preparer will choose and what it will spend: the forecast's view of preparation. */
+export function planResolution(
+  situation: ResolutionSituation,
+): ResolutionCost & { strategy: ResolutionStrategy } {
+  const strategy = chooseResolutionStrategy(situation);
+  return { strategy, ...estimateCosts(situation)[strategy] };
 }
 
 /** Asking the account's size costs a request too: only worth it when it is at most 5 % of the work. */

@@ -1,4 +1,4 @@
-import { chooseResolutionStrategy, estimateRequests } from './client-resolution-strategy';
+import { chooseResolutionStrategy, estimateRequests, planResolution } from './client-resolution-strategy';
 import { createdAtMs } from './message-reconciler';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from './retry-policy';
 
@@ -19,9 +19,7 @@ describe('client resolution strategy by estimated requests', () => {
   });
 
   it('syncs the whole account at 200 per page when unknown phones outnumber its pages', () => {
-    expect(estimateRequests({ ...base, unknownPhones: 5_000, accountClients: 20_000 }).sync).toBe(
-      100 + 2_500,
-    );
+    expect(estimateRequests({ ...base, unknownPhones: 5_000, accountClients: 20_000 }).sync).toBe(100);
     expect(chooseResolutionStrategy({ ...base, unknownPhones: 5_000, accountClients: 20_000 })).toBe('sync');
   });
 
@@ -34,6 +32,24 @@ describe('client resolution strategy by estimated requests', () => {
         accountClients: 100_000,
       }),
     ).toBe('create');
+  });
+
+  it('counts creations for the phones the account cannot hold, or half the phones when its size is unknown', () => {
+    expect(planResolution({ ...base, unknownPhones: 400, accountClients: 400 })).toEqual({
+      strategy: 'sync',
+      lookups: 2,
+      creations: 0,
+    });
+    expect(planResolution({ ...base, unknownPhones: 500, accountClients: 100 })).toEqual({
+      strategy: 'sync',
+      lookups: 1,
+      creations: 400,
+    });
+    expect(planResolution({ ...base, unknownPhones: 10 })).toEqual({
+      strategy: 'lookup',
+      lookups: 10,
+      creations: 5,
+    });
   });
 
   it('never creates when creation is disabled for the account', () => {

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
+import { AppConfig, APP_CONFIG } from '../../config/app-config';
+import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../dispatch/client-resolution-strategy';
 import { Campaign } from '../entities/campaign.entity';
 import { recipientSourceSql, recipientSpecOf } from '../runs/recipient-source';
 import { MISSING_VARIABLE_LIKE } from '../templates/template-renderer';
@@ -19,18 +21,49 @@ export class CampaignForecastService {
     private readonly quota: QuotaService,
     private readonly chat2desk: Chat2DeskClient,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async forecast(campaign: Campaign): Promise<CampaignForecast> {
+    const counts = await this.countRecipients(campaign);
     return estimateRequests(
-      await this.countRecipients(campaign),
+      {
+        ...counts,
+        preparation: await this.preparationCost(campaign, counts.recipients - counts.knownClients),
+      },
       await this.quotaSnapshot(),
       this.clock.now(),
     );
   }
 
+  /** What the preparer will spend on the unknown phones: the same choice it makes (plus the size probe). */
+  private async preparationCost(
+    campaign: Campaign,
+    unknownPhones: number,
+  ): Promise<RecipientEstimate['preparation']> {
+    const accountClients = unknownPhones >= MIN_UNKNOWN_FOR_SYNC ? await this.accountClients() : undefined;
+    const delayMs = campaign.transport === 'whatsapp' ? this.config.whatsappNewClientDelaySeconds * 1000 : 0;
+    const startsAtMs = Math.max(campaign.scheduledAt?.getTime() ?? 0, this.clock.nowMs());
+    const plan = planResolution({
+      unknownPhones,
+      accountClients,
+      creationDisabled: false,
+      directCreationKeepsSchedule: startsAtMs >= this.clock.nowMs() + delayMs,
+    });
+    return { lookups: plan.lookups + (accountClients === undefined ? 0 : 1), creations: plan.creations };
+  }
+
+  /** The account's client count (`meta.total` of a one-client page), as the preparer asks it. */
+  private async accountClients(): Promise<number | undefined> {
+    try {
+      return (await this.chat2desk.clients({ limit: 1 }, { kind: 'lookup' })).meta.total;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Recipients that would be sent to now, how many of their phones already have a Chat2Desk client, and how many lack a variable. */
-  private async countRecipients(campaign: Campaign): Promise<RecipientEstimate> {
+  private async countRecipients(campaign: Campaign): Promise<Omit<RecipientEstimate, 'preparation'>> {
     const params = new SqlParams();
     const messageText = await this.templates.messageTextOf(campaign);
     const source = recipientSourceSql(

@@ -3,9 +3,14 @@ import { estimateRequests } from './campaign-forecast';
 const now = new Date('2026-11-25T09:00:00Z');
 
 describe('request forecast', () => {
-  it('counts a creation per unknown phone, a send per recipient and status polls at 0.02 per message', () => {
+  it('counts the preparation the preparer plans, a send per recipient and status polls at 0.02 per message', () => {
     const forecast = estimateRequests(
-      { recipients: 1000, knownClients: 400, missingVariables: 0 },
+      {
+        recipients: 1000,
+        knownClients: 400,
+        missingVariables: 0,
+        preparation: { lookups: 0, creations: 600 },
+      },
       { remaining: 5000, limit: 50_000, reserve: 50 },
       now,
     );
@@ -22,7 +27,12 @@ describe('request forecast', () => {
 
   it('says what to do when it does not fit', () => {
     const forecast = estimateRequests(
-      { recipients: 1000, knownClients: 1000, missingVariables: 0 },
+      {
+        recipients: 1000,
+        knownClients: 1000,
+        missingVariables: 0,
+        preparation: { lookups: 0, creations: 0 },
+      },
       { remaining: 500, limit: 1000, reserve: 50 },
       now,
     );
@@ -35,7 +45,7 @@ describe('request forecast', () => {
   it('always fits an unlimited account', () => {
     expect(
       estimateRequests(
-        { recipients: 10, knownClients: 0, missingVariables: 0 },
+        { recipients: 10, knownClients: 0, missingVariables: 0, preparation: { lookups: 10, creations: 5 } },
         { remaining: null, limit: null, reserve: 50 },
         now,
       ).fits,

@@ -30,31 +30,31 @@ export const STATUS_POLL_PAGE = 200;
 export const STATUS_POLL_ROUNDS = 4;
 
 /**
- * Resolving an unknown phone costs one `POST /v1/clients` (it answers with the existing client's id
- * when the account has it already), so creations = unknown phones; GET lookups are never cheaper
- * than that, and a full client sync only pays off when the dispatcher knows most phones exist.
+ * Who the campaign reaches, and what preparing their phones will cost: the preparer's own choice
+ * (lookups per phone, direct creations, or a sync's pages; client-resolution-strategy.ts).
  */
 export interface RecipientEstimate {
   recipients: number;
   knownClients: number;
   missingVariables: number;
+  preparation: { lookups: number; creations: number };
 }
 
 export function estimateRequests(
-  { recipients, knownClients, missingVariables }: RecipientEstimate,
+  { recipients, knownClients, missingVariables, preparation }: RecipientEstimate,
   quota: QuotaSnapshot,
   now: Date,
 ): CampaignForecast {
-  const creations = Math.max(0, recipients - knownClients);
+  const { lookups, creations } = preparation;
   const sends = recipients;
   const statusPolls = Math.ceil(sends / STATUS_POLL_PAGE) * STATUS_POLL_ROUNDS;
-  const total = creations + sends + statusPolls;
+  const total = lookups + creations + sends + statusPolls;
   const fits = quota.remaining === null || total <= quota.remaining;
   return {
     recipients,
     knownClients,
     missingVariables,
-    lookups: 0,
+    lookups,
     creations,
     sends,
     statusPolls,
