@@ -158,6 +158,55 @@ describe('exactly once through faults, ambiguous answers and abandoned leases', 
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   });
 
+  it('two campaigns, one client, the same text: reconciliation gives the one message to one recipient and sends the other', async () => {
+    const { dataSource, url } = { dataSource: testApp.database.dataSource, url: testApp.sandbox.url };
+    const phones = phoneRange('7916', 1);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const sameText = () => `Same text for ${phones[0]}`;
+    const first = await seedCampaign(dataSource, { phones, text: sameText });
+    const second = await seedCampaign(dataSource, { phones, text: sameText });
+    await worker.housekeeping();
+    // Both attempts died after one request; only one message reached Chat2Desk.
+    const claimed = await claimSending(new RecipientQueue(sqlFrom(dataSource)), 'dead-process', -1_000, 10);
+    expect(claimed).toHaveLength(2);
+    await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { Authorization: testApp.sandbox.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        client_id: claimed[0].clientId,
+        text: sameText(),
+        type: 'to_client',
+        channel_id: 1,
+      }),
+    }).then((response) => response.json());
+
+    expect(await testApp.app.get(Dispatcher).sweepExpiredLeases()).toBe(2);
+    await waitFor(
+      async () => {
+        await worker.tick();
+        await testApp.app.get(Dispatcher).sweepExpiredLeases();
+        return [
+          await recipientCounts(dataSource, first.campaignId),
+          await recipientCounts(dataSource, second.campaignId),
+        ];
+      },
+      (counts) => counts.every((count) => count.sent === 1),
+      20_000,
+      50,
+    );
+
+    const ids: Array<{ id: string }> = await dataSource.query(
+      `SELECT chat2desk_message_id::text AS id FROM campaign_recipients WHERE campaign_id = ANY($1)`,
+      [[first.campaignId, second.campaignId]],
+    );
+    const client = testApp.sandbox.state.clientsByPhone.get(phones[0])!;
+    const messages = testApp.sandbox.state.messagesByClient
+      .get(client.id)!
+      .map((message) => String(message.id));
+    expect(messages).toHaveLength(2);
+    expect(ids.map((row) => row.id).sort()).toEqual(messages.sort());
+  });
+
   it('graceful shutdown finishes requests in flight and gives back claimed rows it had not started, uncounted', async () => {
     const { dataSource } = testApp.database;
     const phones = phoneRange('7914', 60);

@@ -8,6 +8,7 @@ import {
   seedKnownClients,
   tickUntilSent,
 } from '../../test/support/dispatch-fixtures';
+import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 import { FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
 import { DispatchWorker } from './dispatch-worker.service';
@@ -30,8 +31,12 @@ describe('the last check before each send (DESIGN invariant 10)', () => {
     worker = testApp.app.get(DispatchWorker);
   });
 
+  afterEach(async () => {
+    await worker.stop();
+    expect(await strandedRecipients(testApp.database.dataSource)).toEqual([]);
+  });
+
   afterAll(async () => {
-    await worker?.stop();
     await testApp?.close();
   });
 

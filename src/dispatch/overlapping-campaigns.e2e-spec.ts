@@ -10,6 +10,7 @@ import {
   seedCampaign,
   seedKnownClients,
 } from '../../test/support/dispatch-fixtures';
+import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 import { spawnWorker, WorkerProcess } from '../../test/support/worker-spawner';
 import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
@@ -44,6 +45,7 @@ describe('overlapping campaigns on several processes', () => {
     await Promise.all(workers.map((worker) => worker.kill()));
     workers = [];
     await testApp?.app.get(DispatchWorker).stop();
+    expect(await strandedRecipients(testApp.database.dataSource)).toEqual([]);
     await testApp?.close();
   });
 

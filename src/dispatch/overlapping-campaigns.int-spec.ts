@@ -5,6 +5,7 @@ import {
   recipientCounts,
   seedCampaign,
 } from '../../test/support/dispatch-fixtures';
+import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 import { DispatchWorker } from './dispatch-worker.service';
 
@@ -18,6 +19,7 @@ describe('overlapping campaigns and ambiguous creations', () => {
   let worker: DispatchWorker;
 
   afterEach(async () => {
+    expect(await strandedRecipients(testApp.database.dataSource)).toEqual([]);
     await testApp?.close();
   });
 

@@ -294,6 +294,27 @@ export class RecipientQueue {
    */
   async record(results: AttemptResult[], now: Date, maxAttempts: number): Promise<void> {
     if (results.length === 0) return;
+    const owned = oneRecipientPerMessage(results, now);
+    try {
+      await this.write(owned, now, maxAttempts);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another process recorded one of these message ids meanwhile: the rest still count.
+      for (const result of owned) await this.writeUnlessTaken(result, now, maxAttempts);
+    }
+  }
+
+  /** A message id another recipient holds is not this one's: look again later (DESIGN invariant 2). */
+  private async writeUnlessTaken(result: AttemptResult, now: Date, maxAttempts: number): Promise<void> {
+    try {
+      await this.write([result], now, maxAttempts);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await this.write([lookAgain(result, now)], now, maxAttempts);
+    }
+  }
+
+  private async write(results: AttemptResult[], now: Date, maxAttempts: number): Promise<void> {
     const columns = {
       id: [] as string[],
       attemptId: [] as string[],
@@ -380,6 +401,38 @@ export class RecipientQueue {
     );
     return new Set(rows.map((row) => Number(row.id)));
   }
+}
+
+/**
+ * A Chat2Desk message belongs to at most one recipient (unique in the database): when two results of
+ * one batch name the same id (two campaigns, one client, the same text), the first keeps it and the
+ * others are looked up again, now seeing the id taken.
+ */
+function oneRecipientPerMessage(results: AttemptResult[], now: Date): AttemptResult[] {
+  const owners = new Set<number>();
+  return results.map((result) => {
+    if (result.kind !== 'sent' || result.messageId === null) return result;
+    if (!owners.has(result.messageId)) {
+      owners.add(result.messageId);
+      return result;
+    }
+    return lookAgain(result, now);
+  });
+}
+
+function lookAgain(result: AttemptResult, now: Date): AttemptResult {
+  return {
+    kind: 'reconcile_later',
+    recipient: result.recipient,
+    reconcileAt: now,
+    errorClass: 'MessageIdTaken',
+    errorMessage: 'the message found belongs to another recipient; looked up again',
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const { code, driverError } = error as { code?: string; driverError?: { code?: string } };
+  return code === '23505' || driverError?.code === '23505';
 }
 
 function toClaimed(row: ClaimedRow): ClaimedRecipient {
