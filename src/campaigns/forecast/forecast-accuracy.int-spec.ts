@@ -6,6 +6,14 @@ import { waitFor } from '../../../test/support/wait-for';
 import { DispatchWorker } from '../../dispatch/dispatch-worker.service';
 import { CampaignScheduler } from '../scheduling/campaign-scheduler';
 
+/** The parts of campaign answers and errors this test reads. */
+interface ApiBody {
+  id: string;
+  state: string;
+  stateReason: string | null;
+  details: { forecast: { total: number; lookups: number; creations: number } };
+}
+
 /**
  * The issue's account: demo mode (1,000 requests a month), 600 already used, and a list of 400
  * clients the account already has but this app has never seen.
@@ -32,7 +40,7 @@ describe('forecast against a nearly spent demo month', () => {
       headers: { ...testApp.auth, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: response.status, body: (await response.json()) as ApiBody };
   }
 
   it('refuses without allowPartial; with it sends what fits, pauses, resumes once the mode is raised, completes exactly once, within 10 % of the forecast', async () => {
@@ -52,15 +60,11 @@ describe('forecast against a nearly spent demo month', () => {
       channelId: 1,
     });
     expect(created.status).toBe(201);
-    const campaignId = created.body.id as string;
+    const campaignId = created.body.id;
 
     const refused = await api('POST', `/api/campaigns/${campaignId}/start`, {});
     expect(refused.status).toBe(409);
-    const forecast = refused.body.details.forecast as {
-      total: number;
-      lookups: number;
-      creations: number;
-    };
+    const { forecast } = refused.body.details;
     // Two pages of the account's clients (plus its size) instead of a lookup or creation per phone.
     expect(forecast).toMatchObject({ lookups: 3, creations: 0 });
 
@@ -71,8 +75,7 @@ describe('forecast against a nearly spent demo month', () => {
     );
     const scheduler = testApp.app.get(CampaignScheduler);
     const worker = testApp.app.get(DispatchWorker);
-    const tickUntil = (condition: (campaign: Record<string, any>) => boolean, timeoutMs: number) =>
-      // eslint-disable-line @typescript-eslint/no-explicit-any
+    const tickUntil = (condition: (campaign: ApiBody) => boolean, timeoutMs: number) =>
       waitFor(
         async () => {
           await scheduler.tick();
