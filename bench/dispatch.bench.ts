@@ -3,8 +3,9 @@
  * this machine, on embedded PostgreSQL (or DATABASE_URL).
  * (a) 100k recipients to known clients, sandbox at zero latency, no rate limit → sends/s;
  * (b) two app processes sharing a 50/s limit for ~40 s → achieved rate ÷ limit and 429s;
- * (c) API requests per sent message from the sandbox ledger.
- * Results go to bench/RESULTS.md. Options: --recipients N, --limited-seconds S.
+ * (c) API requests per sent message from the sandbox ledger;
+ * (d) claim latency (batches of 100) with 1M `ready` rows of a paused campaign in the table.
+ * Results go to bench/RESULTS.md. Options: --recipients N, --limited-seconds S, --paused-rows N.
  */
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { StatusTracker } from '../src/delivery/status-tracker';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from '../src/delivery/tracking-cost';
 import { DispatchWorker } from '../src/dispatch/dispatch-worker.service';
 import { Preparer } from '../src/dispatch/preparer.service';
+import { RecipientQueue } from '../src/dispatch/recipient-queue';
+import { sqlFrom } from '../src/chat2desk/sql';
 import { cacheClients, recipientCounts, seedCampaign } from '../test/support/dispatch-fixtures';
 import { spawnWorker } from '../test/support/worker-spawner';
 import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
@@ -26,7 +29,18 @@ import { SandboxProcess } from './dispatch/sandbox-process';
 const TMP = join(__dirname, 'tmp');
 const API_KEY = 'bench-api-key-0123456789';
 const LIMITED_RATE = 50;
-const TARGET = { sendsPerSecond: 1_000, rateRatio: 0.95, requestsPerMessage: 1.02 };
+const TARGET = { sendsPerSecond: 1_000, rateRatio: 0.95, requestsPerMessage: 1.02, claimMs: 5 };
+const CLAIM_BATCH = 100;
+const CLAIM_SAMPLES = 200;
+
+interface ClaimResult {
+  pausedRows: number;
+  medianMs: number;
+  p95Ms: number;
+  /** Buffers the claim's plan touched (EXPLAIN ANALYZE BUFFERS), and the index it read recipients with. */
+  planBuffers: number;
+  planIndex: string;
+}
 
 interface ThroughputResult {
   recipients: number;
@@ -58,6 +72,7 @@ interface LimitedResult {
 async function main(): Promise<void> {
   const recipients = Number(argument('--recipients') ?? 100_000);
   const limitedSeconds = Number(argument('--limited-seconds') ?? 40);
+  const pausedRows = Number(argument('--paused-rows') ?? 1_000_000);
   mkdirSync(TMP, { recursive: true });
   const loadAtStart = loadAverage();
   const sandbox = await SandboxProcess.start({
@@ -71,7 +86,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ throughput }, null, 2));
     const limited = await measureSharedLimit(database.url, sandbox, limitedSeconds);
     console.log(JSON.stringify({ limited }, null, 2));
-    recordResults(throughput, limited, database.kind, loadAtStart);
+    const claims = await measureClaimLatency(database.url, pausedRows);
+    console.log(JSON.stringify({ claims }, null, 2));
+    recordResults(throughput, limited, claims, database.kind, loadAtStart);
   } finally {
     await sandbox.stop();
     await database.stop();
@@ -225,6 +242,66 @@ async function measureSharedLimit(
   }
 }
 
+/**
+ * (d): claims of 100 from a running campaign while a paused one holds `pausedRows` due `ready` rows:
+ * the claim must read only rows of running runs (claimable index), whatever is paused.
+ */
+async function measureClaimLatency(databaseUrl: string, pausedRows: number): Promise<ClaimResult> {
+  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl });
+  await dataSource.initialize();
+  try {
+    await dataSource.query(`DELETE FROM campaigns`);
+    const paused = await seedCampaign(dataSource, { phones: [], campaignState: 'paused' });
+    await dataSource.query(
+      `INSERT INTO campaign_recipients (run_id, campaign_id, phone, text, state, next_attempt_at)
+       SELECT $1, $2, '7970' || lpad(g::text, 7, '0'), 'paused', 'ready', now() - interval '1 minute'
+       FROM generate_series(1, $3::int) g`,
+      [paused.runId, paused.campaignId, pausedRows],
+    );
+    const running = await seedCampaign(dataSource, {
+      phones: Array.from({ length: 20_000 }, (_, i) => `7980${String(i).padStart(7, '0')}`),
+    });
+    await dataSource.query(
+      `UPDATE campaign_recipients SET state = 'ready', next_attempt_at = now() - interval '1 minute' WHERE campaign_id = $1`,
+      [running.campaignId],
+    );
+    await dataSource.query(`VACUUM ANALYZE campaign_recipients`);
+    const queue = new RecipientQueue(sqlFrom(dataSource));
+    const samples: number[] = [];
+    for (let index = 0; index < CLAIM_SAMPLES; index += 1) {
+      const started = performance.now();
+      const claimed = await queue.claimReady('bench', new Date(), 60_000, CLAIM_BATCH);
+      samples.push(performance.now() - started);
+      if (claimed.length !== CLAIM_BATCH)
+        throw new Error(`claimed ${claimed.length} rows, not ${CLAIM_BATCH}`);
+      await queue.releaseClaims(claimed);
+    }
+    const plan = (await queue.claimPlan(new Date(), CLAIM_BATCH)) as Array<{ Plan: PlanNode }>;
+    samples.sort((a, b) => a - b);
+    return {
+      pausedRows,
+      medianMs: round(samples[Math.floor(samples.length / 2)], 2),
+      p95Ms: round(samples[Math.floor(samples.length * 0.95)], 2),
+      planBuffers:
+        Number(plan[0].Plan['Shared Hit Blocks'] ?? 0) + Number(plan[0].Plan['Shared Read Blocks'] ?? 0),
+      planIndex: recipientIndexOf(plan[0].Plan) ?? 'none',
+    };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+function recipientIndexOf(node: PlanNode): string | undefined {
+  if (node['Relation Name'] === 'campaign_recipients') return String(node['Index Name'] ?? node['Node Type']);
+  for (const child of node.Plans ?? []) {
+    const found = recipientIndexOf(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 async function waitUntilSent(
   dataSource: DataSource,
   campaignId: string,
@@ -242,6 +319,7 @@ async function waitUntilSent(
 function recordResults(
   throughput: ThroughputResult,
   limited: LimitedResult,
+  claims: ClaimResult,
   databaseKind: string,
   loadAtStart: string,
 ): void {
@@ -260,13 +338,15 @@ function recordResults(
     `| (c) API requests per sent message (a) | ${throughput.requestsPerMessage} (${throughput.requests} requests / ${throughput.messages} messages) | ≤ ${TARGET.requestsPerMessage} — ${verdict(throughput.requestsPerMessage <= TARGET.requestsPerMessage)} |`,
     `| (c) with status tracking until final statuses | ${throughput.requestsPerMessageWithTracking} (+${throughput.trackingRequests} \`GET /v1/messages\` in ${throughput.trackingRounds} rounds) | ≤ ${TARGET.requestsPerMessage} — ${verdict(throughput.requestsPerMessageWithTracking <= TARGET.requestsPerMessage)} |`,
     `| duplicate sends (a) + (b) | ${throughput.duplicateSends + limited.duplicateSends} | 0 |`,
+    `| (d) claim of ${CLAIM_BATCH} with ${claims.pausedRows} paused \`ready\` rows: median / p95 over ${CLAIM_SAMPLES} claims | ${claims.medianMs} / ${claims.p95Ms} ms (plan: ${claims.planBuffers} buffers, \`${claims.planIndex}\`) | ≤ ${TARGET.claimMs} ms — ${verdict(claims.p95Ms <= TARGET.claimMs)} |`,
     '',
     `Settings: (a) one app process, \`DISPATCH_BATCH_SIZE=500\`, \`DISPATCH_CONCURRENCY=64\`, two dispatch pipelines, gate rate limit 10,000/s (not binding);`,
     `(b) two worker processes, \`CHAT2DESK_RATE_LIMIT_PER_SECOND=${LIMITED_RATE}\`, the sandbox answering 429 above ${LIMITED_RATE} requests in a calendar second.`,
     `Where the time goes in (a): the dispatching process used ${throughput.appCpuShare} CPU-seconds per second, so it mostly waits — on the`,
     'sandbox (one Node thread answering every request) and on PostgreSQL, which share the two cores with it and with other work (load',
     'average above). Per batch of 500: one claim statement, 500 requests (quota and rate-limit slots are reserved in blocks, not per',
-    'request), one record statement. A profile at 30k recipients (2026-11-25, load 2.2, PostgreSQL at DATABASE_URL): claim ≈ 24 ms and',
+    'request), one record statement; since the last-moment check (DESIGN invariant 10) each send is also admitted by one short',
+    'UPDATE right before its request, after its rate-limit slot. A profile at 30k recipients (2026-11-25, load 2.2, PostgreSQL at DATABASE_URL): claim ≈ 24 ms and',
     'record ≈ 26 ms per batch, a send ≈ 13 ms with 64 in flight (the client keeps at most 64 sockets) → 4,600 sends/s; sends dominate.',
     '(b) is capped by the shared limiter (Chat2Desk gate) spacing slots at 97.5 % of the limit. A slot whose timer fires more than ~23 ms',
     'late (a CPU-starved process) is traded for a new one, so late timers cannot bunch a second over the limit; a 429 would still',
