@@ -12,6 +12,8 @@ const RATE_SAFETY_FACTOR = 0.965;
  * woke late together on a starved CPU would send in a burst.
  */
 const MAX_SLOT_LATENESS_MS = 1000 * (1 / RATE_SAFETY_FACTOR - 1) * 0.5;
+/** How long before its slot a caller's last check (one database round trip) starts. */
+const CHECK_LEAD_MS = 25;
 /** At most this much of a second is reserved per database round trip. */
 const BLOCK_SHARE_OF_SECOND = 0.05;
 
@@ -37,9 +39,10 @@ export class SharedRateLimiter {
   }
 
   /**
-   * Resolves when this caller may send one request. `onSlot` runs once, when the first usable slot
-   * comes (a last check before the request, which may throw); if it took the slot past its lateness
-   * bound, the caller waits for another slot, so the check never pushes a request out of its second.
+   * Resolves when this caller may send one request. `onSlot` runs once, just before the first slot
+   * comes (a last check before the request, which may throw), so the check does not delay the slot;
+   * if it ran past the slot's lateness bound anyway, the caller waits for another slot, so the check
+   * never pushes a request out of its second.
    */
   async acquire(onSlot?: () => Promise<void>): Promise<void> {
     let checked = onSlot === undefined;
@@ -48,13 +51,13 @@ export class SharedRateLimiter {
       for (;;) {
         const slot = this.takeLocalSlot();
         if (slot !== undefined) {
-          await sleepUntil(slot);
-          if (Date.now() - slot > MAX_SLOT_LATENESS_MS) continue;
           if (!checked) {
+            await sleepUntil(slot - CHECK_LEAD_MS);
             await onSlot!();
             checked = true;
-            if (Date.now() - slot > MAX_SLOT_LATENESS_MS) continue;
           }
+          await sleepUntil(slot);
+          if (Date.now() - slot > MAX_SLOT_LATENESS_MS) continue;
           return;
         }
         this.refill ??= this.reserveBlock().finally(() => (this.refill = undefined));
@@ -94,6 +97,7 @@ export class SharedRateLimiter {
    */
   private async reserveBlock(): Promise<void> {
     const count = Math.min(this.maxBlock, Math.max(1, this.waiting * 4));
+    const askedAtMs = Date.now();
     const [row] = await this.sql<{ ends_in_ms: number }>(
       `WITH reserved AS (
          UPDATE chat2desk_rate_limit
@@ -104,7 +108,9 @@ export class SharedRateLimiter {
     );
     if (!row) throw new Error('chat2desk_rate_limit has no account row: run the migrations');
     // Database time decides the slots; converting via "ms from now" keeps process clocks out of it.
-    this.localNextMs = Date.now() + Number(row.ends_in_ms) - count * this.intervalMs;
+    // "Now" is when we asked: an answer read late (a starved event loop) must not move the slots later,
+    // next to slots reserved before it.
+    this.localNextMs = askedAtMs + Number(row.ends_in_ms) - count * this.intervalMs;
     this.localRemaining = count;
   }
 }

@@ -5,6 +5,7 @@ import { RequestNotAdmittedError } from '../chat2desk/request-gate';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG, DispatchConfig } from '../config/app-config';
 import { classifySendFailure, errorClassOf, errorMessageOf } from './attempt-outcome';
+import { AdmissionBatcher } from './admission-batcher';
 import { BatchLease } from './batch-lease';
 import { CampaignStops } from './campaign-stops';
 import { MessageReconciler } from './message-reconciler';
@@ -54,6 +55,7 @@ export class Dispatcher {
    * for its message: looking at once could miss a request still being processed, and resend it.
    */
   private readonly answerGraceMs: number;
+  private readonly admissions: AdmissionBatcher;
   /** The longest a send may take; a send is started only if the batch lease outlasts it. */
   private readonly requestBudgetMs: number;
 
@@ -77,6 +79,7 @@ export class Dispatcher {
       );
     }
     this.concurrency = pLimit(config.dispatch.concurrency);
+    this.admissions = new AdmissionBatcher(queue, clock, leaseMs);
   }
 
   /** Claims one batch, sends it, records the results. An empty report means nothing was due. */
@@ -160,7 +163,7 @@ export class Dispatcher {
     }
     let recipient: ClaimedRecipient | undefined;
     const admit = async () => {
-      const admission = await this.queue.admit(claimed, this.clock.now(), this.settings.leaseSeconds * 1000);
+      const admission = await this.admissions.admit(claimed);
       if (admission) recipient = { ...claimed, ...admission };
       return recipient !== undefined;
     };

@@ -142,44 +142,63 @@ export class RecipientQueue {
   }
 
   /**
-   * The last check before the request (DESIGN invariant 10), in the statement that moves the row to
-   * `sending` with a fresh attempt: campaign and run still running, not expired, client ready, phone
-   * not opted out, frequency cap not hit. With a cap, an advisory lock on the phone serialises the
-   * admissions of campaigns that share it. Undefined = refused; see `settleRefused`.
+   * The last check before the request (DESIGN invariant 10), in the statement that moves the rows to
+   * `sending` with a fresh attempt each: campaign and run still running, not expired, inside the send
+   * window, client ready, phone not opted out, frequency cap not hit. Rows of one owner, admitted
+   * together in one statement (one commit for a group of sends). With a cap, an advisory lock on the
+   * phone serialises the admissions of campaigns that share it, so such a row is admitted alone.
+   * Answers the admitted rows by id; the others were refused (see `settleRefused`).
    */
-  async admit(recipient: ClaimedRecipient, now: Date, leaseMs: number): Promise<Admission | undefined> {
-    const admit = async (sql: Sql) => {
-      const [row] = await sql<{ attempt_id: string; attempt_started_at: Date; attempts: number }>(
-        `WITH admitted AS (
-           UPDATE campaign_recipients r SET state = 'sending', attempt_id = gen_random_uuid(), attempt_started_at = $3,
-             attempts = r.attempts + 1, lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = $3
-           FROM campaign_runs u, campaigns c, chat2desk_clients k
-           WHERE r.id = $1 AND r.state = 'ready' AND r.lease_owner = $2
-             AND u.id = r.run_id AND u.state = 'running' AND c.id = r.campaign_id AND c.state = 'running'
-             AND (c.expires_after_minutes IS NULL OR u.occurrence_at + c.expires_after_minutes * interval '1 minute' > $3)
-             AND r.next_attempt_at <= $3
-             AND k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= now()
-             AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone)
-             AND NOT (${CAPPED('r', '$3')})
-           RETURNING r.attempt_id, r.attempt_started_at, r.attempts)
-         SELECT * FROM admitted`,
-        [recipient.id, recipient.leaseOwner, now, leaseMs],
+  async admit(recipients: ClaimedRecipient[], now: Date, leaseMs: number): Promise<Map<string, Admission>> {
+    const capped = recipients.filter((recipient) => recipient.frequencyCapHours !== null);
+    const rows = await this.admitRows(
+      this.sql,
+      recipients.filter((recipient) => !capped.includes(recipient)),
+      now,
+      leaseMs,
+    );
+    for (const recipient of capped) {
+      rows.push(
+        ...(await this.inTransaction(async (sql) => {
+          await sql(`SELECT pg_advisory_xact_lock(hashtext($1)) AS locked`, [recipient.phone]);
+          return this.admitRows(sql, [recipient], now, leaseMs);
+        })),
       );
-      return row;
-    };
-    const row =
-      recipient.frequencyCapHours === null
-        ? await admit(this.sql)
-        : await this.inTransaction(async (sql) => {
-            await sql(`SELECT pg_advisory_xact_lock(hashtext($1)) AS locked`, [recipient.phone]);
-            return admit(sql);
-          });
-    return (
-      row && {
-        attemptId: row.attempt_id,
-        attemptStartedAt: new Date(row.attempt_started_at),
-        attempts: Number(row.attempts),
-      }
+    }
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          attemptId: row.attempt_id,
+          attemptStartedAt: new Date(row.attempt_started_at),
+          attempts: Number(row.attempts),
+        },
+      ]),
+    );
+  }
+
+  private async admitRows(
+    sql: Sql,
+    recipients: ClaimedRecipient[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<Array<{ id: string; attempt_id: string; attempt_started_at: Date; attempts: number }>> {
+    if (recipients.length === 0) return [];
+    return sql(
+      `WITH admitted AS (
+         UPDATE campaign_recipients r SET state = 'sending', attempt_id = gen_random_uuid(), attempt_started_at = $3,
+           attempts = r.attempts + 1, lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = $3
+         FROM campaign_runs u, campaigns c, chat2desk_clients k
+         WHERE r.id = ANY($1::bigint[]) AND r.state = 'ready' AND r.lease_owner = $2
+           AND u.id = r.run_id AND u.state = 'running' AND c.id = r.campaign_id AND c.state = 'running'
+           AND (c.expires_after_minutes IS NULL OR u.occurrence_at + c.expires_after_minutes * interval '1 minute' > $3)
+           AND r.next_attempt_at <= $3
+           AND k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= now()
+           AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone)
+           AND NOT (${CAPPED('r', '$3')})
+         RETURNING r.id::text, r.attempt_id, r.attempt_started_at, r.attempts)
+       SELECT * FROM admitted`,
+      [recipients.map((recipient) => recipient.id), recipients[0].leaseOwner, now, leaseMs],
     );
   }
 

@@ -187,10 +187,9 @@ export async function claimSending(
   limit: number,
 ): Promise<ClaimedRecipient[]> {
   const claimed = await queue.claimReady(owner, new Date(), leaseMs, limit);
-  const admitted: ClaimedRecipient[] = [];
-  for (const recipient of claimed) {
-    const admission = await queue.admit(recipient, new Date(), leaseMs);
-    if (admission) admitted.push({ ...recipient, ...admission });
-  }
-  return admitted;
+  const admitted = await queue.admit(claimed, new Date(), leaseMs);
+  return claimed.flatMap((recipient) => {
+    const admission = admitted.get(recipient.id);
+    return admission ? [{ ...recipient, ...admission }] : [];
+  });
 }
