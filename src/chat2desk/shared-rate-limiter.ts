@@ -4,10 +4,10 @@ import { Sql } from './sql';
  * Slots are spaced for a little less than the limit: timers and the network add jitter, and a request
  * that lands late next to an on-time one must still keep every second under the account's limit.
  */
-const RATE_SAFETY_FACTOR = 0.965;
+const RATE_SAFETY_FACTOR = 0.975;
 /**
  * A slot used later than this is given up for a new one. Up to this lateness the safety factor keeps
- * every one-second window under the limit with half of its slack (~18 ms) left for what follows the
+ * every one-second window under the limit with half of its slack (~13 ms) left for what follows the
  * check — a busy machine preempting the process before its request leaves; beyond it, timers that
  * woke late together on a starved CPU would send in a burst.
  */
