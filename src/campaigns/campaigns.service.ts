@@ -259,37 +259,24 @@ function assertPlaceholdersClosed(text: string): void {
   }
 }
 
+/** The fields a draft's edit writes back. */
+const EDITABLE_FIELDS = [
+  'name',
+  'listId',
+  'contactFilter',
+  'text',
+  'templateId',
+  'transport',
+  'channelId',
+  'scheduledAt',
+  'timezone',
+  'cron',
+  'sendWindow',
+  'expiresAfterMinutes',
+  'frequencyCapHours',
+  'allowPartial',
+] as const satisfies ReadonlyArray<keyof Campaign>;
+
 function pickEditable(campaign: Campaign): Partial<Campaign> {
-  const {
-    name,
-    listId,
-    contactFilter,
-    text,
-    templateId,
-    transport,
-    channelId,
-    scheduledAt,
-    timezone,
-    cron,
-    sendWindow,
-    expiresAfterMinutes,
-    frequencyCapHours,
-    allowPartial,
-  } = campaign;
-  return {
-    name,
-    listId,
-    contactFilter,
-    text,
-    templateId,
-    transport,
-    channelId,
-    scheduledAt,
-    timezone,
-    cron,
-    sendWindow,
-    expiresAfterMinutes,
-    frequencyCapHours,
-    allowPartial,
-  };
+  return Object.fromEntries(EDITABLE_FIELDS.map((field) => [field, campaign[field]])) as Partial<Campaign>;
 }
