@@ -75,8 +75,8 @@ describe('overlapping campaigns on several processes', () => {
 
   it('three campaigns sharing half their phones, faults on creations and sends, kill -9: each (campaign, phone) once, no early message, all complete, ≤ 1.1 requests per message or new phone', async () => {
     const { dataSource } = testApp.database;
-    const phones = phoneRange('7981', 240);
-    const lists = [phones.slice(0, 120), phones.slice(60, 180), phones.slice(120)];
+    const phones = phoneRange('7981', 360);
+    const lists = [phones.slice(0, 180), phones.slice(90, 270), phones.slice(180)];
     const known = phones.filter((_, index) => index % 2 === 0);
     const unknown = phones.filter((_, index) => index % 2 === 1);
     // Clients the account already has and the cache knows (a sync done earlier); the others are new.
@@ -97,7 +97,7 @@ describe('overlapping campaigns on several processes', () => {
       slowAfterMs: 1_500,
     });
     testApp.sandbox.configure({
-      faults: { 'POST /v1/clients': faultMix(0.01), 'POST /v1/messages': faultMix(0.005) },
+      faults: { 'POST /v1/clients': faultMix(0.005), 'POST /v1/messages': faultMix(0.005) },
     });
     const requestsBefore = testApp.sandbox.ledger().requestsTotal;
 
@@ -106,7 +106,7 @@ describe('overlapping campaigns on several processes', () => {
     await dataSource.query(`UPDATE campaigns SET state = 'running' WHERE id = ANY($1)`, [campaignIds]);
     await waitFor(
       () => testApp.sandbox.ledger().messagesSent,
-      (sent) => sent >= 100,
+      (sent) => sent >= 150,
       30_000,
       20,
     );
