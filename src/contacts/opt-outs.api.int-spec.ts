@@ -16,15 +16,7 @@ describe('/api/opt-outs', () => {
   });
   afterAll(() => app?.close());
 
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { ...app.auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown) => app.call(method, path, body);
 
   const flaggedContacts = async () =>
     Number(
@@ -49,7 +41,10 @@ describe('/api/opt-outs', () => {
     const shown = await call('GET', `/api/opt-outs/+${PHONE}`);
     expect(shown.body).toMatchObject({ phone: PHONE, source: 'manual', reason: 'asked by phone' });
 
-    const audit = await call('GET', `/api/audit?entityType=phone&entityId=${PHONE}`);
+    const audit = await app.call<{ items: Array<{ action: string }> }>(
+      'GET',
+      `/api/audit?entityType=phone&entityId=${PHONE}`,
+    );
     expect(audit.body.items.map((event: { action: string }) => event.action)).toContain('contact.opted_out');
   });
 
@@ -61,7 +56,9 @@ describe('/api/opt-outs', () => {
   });
 
   it('names the field and the fix for a phone that is not E.164', async () => {
-    const reply = await call('POST', '/api/opt-outs', { phone: '8 (916) 123-45-67' });
+    const reply = await app.call<{ message: unknown }>('POST', '/api/opt-outs', {
+      phone: '8 (916) 123-45-67',
+    });
     expect(reply.status).toBe(400);
     expect(JSON.stringify(reply.body.message)).toContain('phone must be E.164 digits, e.g. +79161234567');
     expect((await call('POST', '/api/opt-outs', { phone: PHONE, extra: 1 })).status).toBe(400);

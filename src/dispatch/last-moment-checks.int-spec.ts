@@ -40,15 +40,8 @@ describe('the last check before each send (DESIGN invariant 10)', () => {
     await testApp?.close();
   });
 
-  async function api(method: string, path: string, body?: unknown): Promise<number> {
-    const response = await fetch(`${testApp.url}${path}`, {
-      method,
-      headers: { ...testApp.auth, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  }
+  const api = async (method: string, path: string, body?: unknown) =>
+    (await testApp.call(method, path, body)).status;
 
   /** `to_client` messages the sandbox accepted for these phones after `sinceMs`. */
   function messagesAfter(phones: string[], sinceMs: number): number {

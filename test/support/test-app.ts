@@ -17,7 +17,14 @@ export interface TestApp {
   sandbox: RunningSandbox;
   /** `Authorization` header value for the API. */
   auth: { Authorization: string };
+  /** One authenticated API request with a JSON body (if any); the answer's status and parsed body. */
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiReply<T>>;
   close(): Promise<void>;
+}
+
+export interface ApiReply<T> {
+  status: number;
+  body: T;
 }
 
 export interface TestAppOptions {
@@ -37,13 +44,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const app = await createApp(config, { clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const auth = { Authorization: `Bearer ${TEST_API_KEY}` };
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     config,
     database,
     sandbox,
-    auth: { Authorization: `Bearer ${TEST_API_KEY}` },
+    auth,
+    call: async <T>(method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
     close: async () => {
       await app.close();
       await backends.close();

@@ -34,14 +34,7 @@ describe('forecast against a nearly spent demo month', () => {
 
   afterAll(() => testApp?.close());
 
-  async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${testApp.url}${path}`, {
-      method,
-      headers: { ...testApp.auth, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as ApiBody };
-  }
+  const api = (method: string, path: string, body?: unknown) => testApp.call<ApiBody>(method, path, body);
 
   it('refuses without allowPartial; with it sends what fits, pauses, resumes once the mode is raised, completes exactly once, within 10 % of the forecast', async () => {
     const { dataSource } = testApp.database;

@@ -42,13 +42,7 @@ describe('no recipient is stranded', () => {
 
   const dataSource = () => testApp.database.dataSource;
 
-  async function api(
-    method: string,
-    path: string,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`${testApp.url}${path}`, { method, headers: testApp.auth });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }
+  const api = (method: string, path: string) => testApp.call<Record<string, unknown>>(method, path);
 
   /** An SMS campaign on known phones, started by one scheduler tick. */
   async function runningCampaign(
