@@ -14,6 +14,12 @@ export interface RequestContext {
    * it may no longer go (the campaign was paused, the phone opted out…), and no request is made.
    */
   admit?: () => Promise<boolean>;
+  /**
+   * Runs after the rate-limit slot, right before each attempt of the request goes out (429 retries
+   * included): records what must precede the request and be as close to it as possible — a client
+   * creation intent. If it throws, no request is made.
+   */
+  beforeRequest?: () => Promise<void>;
 }
 
 export interface PageMeta {

@@ -75,6 +75,7 @@ export class RequestGate {
       const waitStartedMs = Date.now();
       try {
         await this.rateLimiter.acquire(admitted ? undefined : admitOnSlot);
+        await request.context.beforeRequest?.();
       } catch (error) {
         this.quota.returnUnused(1);
         throw error;

@@ -9,7 +9,13 @@ import {
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { Clock } from '../common/clock/clock';
 import { errorClassOf, errorMessageOf } from './attempt-outcome';
-import { PhoneKey, PreparationQueue, ResolutionFailure, ResolvedClient } from './preparation-queue';
+import {
+  CreationIntent,
+  PhoneKey,
+  PreparationQueue,
+  ResolutionFailure,
+  ResolvedClient,
+} from './preparation-queue';
 
 /** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
 const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;
@@ -63,18 +69,26 @@ export class ClientResolver {
     }
   }
 
-  /** A creation: a new client, or the existing one the account names (or a lookup finds). */
+  /**
+   * A creation: a new client, or the existing one the account names (or a lookup finds). The intent
+   * is recorded once the request's rate-limit slot has come, right before it goes out: recorded
+   * before a long wait for the slot, it would start the WhatsApp delay too early.
+   */
   private async create(key: PhoneKey, campaignId?: string): Promise<Resolution> {
-    const intent = await this.queue.recordCreationIntent(key);
+    let intent: CreationIntent | undefined;
+    const recordIntent = async () => {
+      intent = await this.queue.recordCreationIntent(key);
+    };
     try {
       const created = await this.client.createClient(key.phone, key.transport, key.channelId, {
         campaignId,
         kind: 'create',
+        beforeRequest: recordIntent,
       });
       return { kind: 'client', client: { phone: key.phone, clientId: created.id, createdByUs: true } };
     } catch (error) {
       if (!(error instanceof Chat2DeskClientAlreadyExistsError)) throw error;
-      await this.queue.withdrawCreationIntent(intent);
+      if (intent) await this.queue.withdrawCreationIntent(intent);
       if (error.existingClientId !== undefined) return existing(key.phone, error.existingClientId);
       const found = await this.client.findClientByPhone(key.phone, { campaignId, kind: 'lookup' });
       return found ? existing(key.phone, found.id) : { kind: 'later', error: errorMessageOf(error) };

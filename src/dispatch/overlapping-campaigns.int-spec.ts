@@ -7,6 +7,7 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
+import { ClientResolver } from './client-resolver';
 import { DispatchWorker } from './dispatch-worker.service';
 
 /**
@@ -23,18 +24,18 @@ describe('overlapping campaigns and ambiguous creations', () => {
     await testApp?.close();
   });
 
-  async function start(delaySeconds: number, requestTimeoutMs: number): Promise<void> {
+  async function start(delaySeconds: number, requestTimeoutMs: number, ratePerSecond = 200): Promise<void> {
     testApp = await createTestApp({
       env: {
         WHATSAPP_NEW_CLIENT_DELAY_SECONDS: String(delaySeconds),
         WHATSAPP_SAFETY_MARGIN_SECONDS: '1',
-        CHAT2DESK_RATE_LIMIT_PER_SECOND: '200',
+        CHAT2DESK_RATE_LIMIT_PER_SECOND: String(ratePerSecond),
         CHAT2DESK_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
         DISPATCH_RETRY_BASE_DELAY_MS: '50',
         DISPATCH_MAX_ATTEMPTS: '30',
         DISPATCH_LEASE_SECONDS: '10',
       },
-      sandbox: { rateLimitPerSecond: 200, whatsappNewClientDelaySeconds: delaySeconds, seed: 10 },
+      sandbox: { rateLimitPerSecond: ratePerSecond, whatsappNewClientDelaySeconds: delaySeconds, seed: 10 },
     });
     worker = testApp.app.get(DispatchWorker);
   }
@@ -75,6 +76,30 @@ describe('overlapping campaigns and ambiguous creations', () => {
     expect(ledger.violations).toEqual([]);
     for (const campaignId of campaignIds)
       expect(await exactlyOnceProblems(testApp.database.dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  });
+
+  it('a creation intent is recorded when its request leaves, not while it waits for a rate-limit slot', async () => {
+    await start(2, 2_000);
+    const { dataSource } = testApp.database;
+    const phone = '79730000001';
+    // Every instance's next slot is 3 s away (as after a 429, or behind a queue of sends).
+    await dataSource.query(`UPDATE chat2desk_rate_limit SET next_slot_at = now() + interval '3 seconds'`);
+    const askedAt = Date.now();
+
+    const resolution = await testApp.app
+      .get(ClientResolver)
+      .resolve({ phone, transport: 'whatsapp', channelId: 1 }, 'create');
+
+    expect(resolution.kind).toBe('client');
+    const [intent]: Array<{ ms: number }> = await dataSource.query(
+      `SELECT extract(epoch FROM started_at) * 1000 AS ms FROM client_creation_intents WHERE phone = $1`,
+      [phone],
+    );
+    const createdAtMs = testApp.sandbox.state.clientsByPhone.get(phone)!.createdAtMs;
+    expect(Number(intent.ms)).toBeGreaterThan(askedAt + 2_500);
+    // The delay counts from the intent: it precedes the creation by far less than the 1 s margin.
+    expect(createdAtMs - Number(intent.ms)).toBeGreaterThanOrEqual(0);
+    expect(createdAtMs - Number(intent.ms)).toBeLessThan(1_000);
   });
 
   it('40 % of creations fail, most of them ambiguously (timeout, reset, 500 after the write): no WhatsApp message before the delay', async () => {
