@@ -70,10 +70,17 @@ interface ClaimedRow {
 const CLAIMED_COLUMNS = `claimed.id::text, claimed.campaign_id, claimed.phone, claimed.attempt_id, claimed.attempt_started_at, claimed.attempts, claimed.lease_owner,
   claimed.chat2desk_client_id::text, claimed.text, c.transport, c.channel_id::text, c.frequency_cap_hours`;
 
-/** Another send to this phone within the campaign's frequency cap (`c`), or one in flight now. */
-const CAPPED = (recipient: string, now: string) => `c.frequency_cap_hours IS NOT NULL AND EXISTS (
+/**
+ * Another campaign message to this phone within the campaign's (`c`) frequency cap: sent, or — when
+ * admitting, with `inFlight` — being sent right now (a refused row is skipped only for a real send).
+ */
+const CAPPED = (
+  recipient: string,
+  now: string,
+  inFlight: boolean,
+) => `c.frequency_cap_hours IS NOT NULL AND EXISTS (
   SELECT 1 FROM campaign_recipients p WHERE p.phone = ${recipient}.phone AND p.id <> ${recipient}.id
-    AND (p.state = 'sending' OR p.sent_at > ${now}::timestamptz - c.frequency_cap_hours * interval '1 hour'))`;
+    AND (${inFlight ? "p.state = 'sending' OR " : ''}p.sent_at > ${now}::timestamptz - c.frequency_cap_hours * interval '1 hour'))`;
 
 /**
  * Due `ready` rows of running runs ($1 = now, $4 = limit): the runs first (few), then per run its own
@@ -195,7 +202,7 @@ export class RecipientQueue {
            AND r.next_attempt_at <= $3
            AND k.phone = r.phone AND k.transport = c.transport AND k.channel_id = c.channel_id AND k.ready_at <= now()
            AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone)
-           AND NOT (${CAPPED('r', '$3')})
+           AND NOT (${CAPPED('r', '$3', true)})
          RETURNING r.id::text, r.attempt_id, r.attempt_started_at, r.attempts)
        SELECT * FROM admitted`,
       [recipients.map((recipient) => recipient.id), recipients[0].leaseOwner, now, leaseMs],
@@ -216,7 +223,7 @@ export class RecipientQueue {
            EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = r.phone) AS opted_out,
            NOT EXISTS (SELECT 1 FROM chat2desk_clients k WHERE k.phone = r.phone AND k.transport = c.transport
                          AND k.channel_id = c.channel_id AND k.ready_at <= now()) AS client_not_ready,
-           ${CAPPED('r', '$3').replace("p.state = 'sending' OR ", '')} AS capped
+           ${CAPPED('r', '$3', false)} AS capped
          FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
          WHERE r.id = ANY($1::bigint[]) AND r.state = 'ready' AND r.lease_owner = $2),
        settled AS (
