@@ -1,5 +1,5 @@
 import { InvalidTransitionError } from '../common/errors/domain-error';
-import { CAMPAIGN_STATES } from './campaign-states';
+import { CAMPAIGN_STATES } from '../common/domain';
 import {
   assertTransition,
   CAMPAIGN_TRANSITIONS,

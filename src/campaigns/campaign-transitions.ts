@@ -1,5 +1,5 @@
 import { InvalidTransitionError } from '../common/errors/domain-error';
-import type { CampaignState } from './campaign-states';
+import type { CampaignState } from '../common/domain';
 
 /**
  * Every campaign state change, by action: the states it may start from and the state it leads to.

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { CAMPAIGN_STATES, CampaignState } from './campaign-states';
+import { CAMPAIGN_STATES, CampaignState } from '../common/domain';
 import { CAMPAIGN_TRANSITIONS, CampaignAction } from './campaign-transitions';
 import { CampaignScheduler } from './scheduling/campaign-scheduler';
 import { renderForContact } from './templates/template-renderer';

@@ -5,7 +5,7 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { CLI_ACTOR, CliCommand } from '../cli/cli-command';
 import { CliOptions, printResult } from '../cli/cli-output';
 import { InvalidInputError } from '../common/errors/domain-error';
-import type { CampaignState } from './campaign-states';
+import type { CampaignState } from '../common/domain';
 import { CampaignsService } from './campaigns.service';
 import { CampaignResponse } from './dto/campaign-response';
 import { CreateCampaignDto } from './dto/campaign.dto';

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
 import { DispatchService } from '../dispatch/dispatch.service';
-import type { CampaignState, RecipientState } from './campaign-states';
+import type { CampaignState, RecipientState } from '../common/domain';
 import { DELETABLE_CAMPAIGN_STATES } from './campaign-transitions';
 import { CampaignFinder } from './campaign-finder';
 import {

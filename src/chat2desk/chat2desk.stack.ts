@@ -8,7 +8,7 @@ import { QuotaService } from './quota.service';
 import { DEFAULT_GATE_SETTINGS, GateSettings, RequestGate } from './request-gate';
 import { RequestLedger } from './request-ledger';
 import { SharedRateLimiter } from './shared-rate-limiter';
-import { Sql, sqlFrom } from './sql';
+import { Sql, sqlFrom } from '../database/sql';
 
 /** Everything that talks to Chat2Desk, wired once; the Nest module and scripts both use this. */
 export interface Chat2DeskStack {

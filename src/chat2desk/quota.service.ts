@@ -1,7 +1,7 @@
 import { Clock } from '../common/clock/clock';
 import { Chat2DeskQuotaExhaustedError } from './chat2desk.errors';
 import { ApiInfo, ApiMode, RequestContext } from './chat2desk.types';
-import { Sql } from './sql';
+import { Sql } from '../database/sql';
 
 export const MONTHLY_LIMIT_BY_MODE: Record<ApiMode, number | null> = {
   disabled: 0,

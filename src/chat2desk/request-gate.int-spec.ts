@@ -2,7 +2,7 @@ import { ManualClock } from '../common/clock/clock';
 import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
 import { RunningSandbox, startSandboxServer } from '../sandbox/sandbox-server';
 import { Chat2DeskQuotaExhaustedError } from './chat2desk.errors';
-import { Sql, sqlFrom } from './sql';
+import { Sql, sqlFrom } from '../database/sql';
 import { stackPool } from '../../test/support/chat2desk-stack';
 
 /** Quota reservation, the shared rate limiter and 429 handling, on a real database and sandbox. */

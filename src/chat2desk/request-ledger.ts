@@ -1,7 +1,7 @@
 import { Clock } from '../common/clock/clock';
 import { RequestOutcome } from './chat2desk.errors';
 import { RequestKind } from './chat2desk.types';
-import { Sql } from './sql';
+import { Sql } from '../database/sql';
 
 export interface LedgerEntry {
   endpoint: string;

@@ -1,7 +1,7 @@
 import { waitFor } from '../../test/support/wait-for';
 import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
 import { SharedRateLimiter } from './shared-rate-limiter';
-import { sqlFrom } from './sql';
+import { sqlFrom } from '../database/sql';
 
 /** Most requests whose times fall in any one-second window. */
 function busiestSecond(timesMs: number[]): number {

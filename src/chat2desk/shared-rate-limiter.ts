@@ -1,4 +1,4 @@
-import { Sql } from './sql';
+import { Sql } from '../database/sql';
 
 /**
  * Slots are spaced for a little less than the limit: timers and the network add jitter, and a request

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WAITING_TO_SEND_STATES } from '../campaigns/campaign-states';
-import { OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
+import { WAITING_TO_SEND_STATES } from '../common/domain';
+import { OPTED_OUT_REASON } from '../common/domain';
 import { Clock } from '../common/clock/clock';
 import { InvalidInputError } from '../common/errors/domain-error';
 import { OptOut, OptOutSource } from './entities/opt-out.entity';

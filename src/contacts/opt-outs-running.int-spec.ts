@@ -1,6 +1,6 @@
 import { AuditService } from '../audit/audit.service';
 import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
-import { OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
+import { OPTED_OUT_REASON } from '../common/domain';
 import { DispatchWorker } from '../dispatch/dispatch-worker.service';
 import {
   createCampaignRow,

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { RecipientState } from '../campaigns/campaign-states';
+import type { RecipientState } from '../common/domain';
 
 /** Who moved a recipient: the list poll, a Chat2Desk webhook, or the tracking deadline. */
 export type StatusSource = 'poll' | 'webhook' | 'deadline';

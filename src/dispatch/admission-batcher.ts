@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock/clock';
-import type { Admission, ClaimedRecipient, RecipientQueue } from './recipient-queue';
+import type { Admission, ClaimedRecipient, RecipientQueue } from '../recipients/recipient-queue';
 
 interface Waiting {
   recipient: ClaimedRecipient;

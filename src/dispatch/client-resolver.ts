@@ -15,7 +15,7 @@ import {
   PreparationQueue,
   ResolutionFailure,
   ResolvedClient,
-} from './preparation-queue';
+} from '../recipients/preparation-queue';
 
 /** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
 const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;

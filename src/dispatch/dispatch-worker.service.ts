@@ -7,7 +7,7 @@ import { errorMessageOf } from './attempt-outcome';
 import { CampaignStops } from './campaign-stops';
 import { Dispatcher } from './dispatcher.service';
 import { Preparer } from './preparer.service';
-import { RecipientQueue } from './recipient-queue';
+import { RecipientQueue } from '../recipients/recipient-queue';
 
 /**
  * Batches in flight at once: while one batch waits on Chat2Desk, the other claims or records, so the

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
-import { sqlFrom } from '../chat2desk/sql';
-import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { CampaignStops } from './campaign-stops';
 import { ClientResolver } from './client-resolver';
 import { DispatchService } from './dispatch.service';
@@ -10,9 +7,9 @@ import { WORKER_IDENTITY } from './dispatch.tokens';
 import { DispatchWorker } from './dispatch-worker.service';
 import { Dispatcher } from './dispatcher.service';
 import { MessageReconciler } from './message-reconciler';
-import { PreparationQueue } from './preparation-queue';
 import { Preparer } from './preparer.service';
-import { RecipientQueue } from './recipient-queue';
+import { RecipientQueue } from '../recipients/recipient-queue';
+import { RecipientsModule } from '../recipients/recipients.module';
 import { newWorkerIdentity } from './worker-identity';
 
 /**
@@ -20,25 +17,9 @@ import { newWorkerIdentity } from './worker-identity';
  * ambiguous and abandoned attempts). Chat2DeskModule is global; the campaign lifecycle is resolved lazily.
  */
 @Module({
+  imports: [RecipientsModule],
   providers: [
     { provide: WORKER_IDENTITY, useFactory: newWorkerIdentity },
-    {
-      provide: RecipientQueue,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) =>
-        new RecipientQueue(sqlFrom(dataSource), (work) =>
-          dataSource.transaction((manager) => work(sqlFrom(manager))),
-        ),
-    },
-    {
-      provide: PreparationQueue,
-      inject: [DataSource, APP_CONFIG],
-      useFactory: (dataSource: DataSource, config: AppConfig) =>
-        new PreparationQueue(
-          sqlFrom(dataSource),
-          config.whatsappNewClientDelaySeconds + config.whatsappSafetyMarginSeconds,
-        ),
-    },
     ClientResolver,
     {
       provide: MessageReconciler,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { DomainError } from '../common/errors/domain-error';
 import { ClientResolver } from './client-resolver';
-import { CachedClient, PhoneKey, PreparationQueue } from './preparation-queue';
+import { CachedClient, PhoneKey, PreparationQueue } from '../recipients/preparation-queue';
 
 export interface SingleSendResult {
   clientId: number;

@@ -9,7 +9,7 @@ import { AdmissionBatcher } from './admission-batcher';
 import { BatchLease } from './batch-lease';
 import { CampaignStops } from './campaign-stops';
 import { MessageReconciler } from './message-reconciler';
-import { AttemptResult, ClaimedRecipient, RecipientQueue } from './recipient-queue';
+import { AttemptResult, ClaimedRecipient, RecipientQueue } from '../recipients/recipient-queue';
 import { RATE_LIMITED_RETRY_MS, retryDelayMs } from './retry-policy';
 import { WORKER_IDENTITY } from './dispatch.tokens';
 

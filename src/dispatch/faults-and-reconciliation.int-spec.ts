@@ -3,8 +3,8 @@ import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecy
 import { ManualClock } from '../common/clock/clock';
 import { Dispatcher } from './dispatcher.service';
 import { DispatchWorker } from './dispatch-worker.service';
-import { sqlFrom } from '../chat2desk/sql';
-import { RecipientQueue } from './recipient-queue';
+import { sqlFrom } from '../database/sql';
+import { RecipientQueue } from '../recipients/recipient-queue';
 import {
   campaignState,
   claimSending,

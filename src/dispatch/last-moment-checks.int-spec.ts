@@ -10,9 +10,9 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
-import { FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
+import { FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../common/domain';
 import { DispatchWorker } from './dispatch-worker.service';
-import { RecipientQueue } from './recipient-queue';
+import { RecipientQueue } from '../recipients/recipient-queue';
 
 /** Operators act while a campaign runs at 10 requests/s; nothing goes out more than a second after. */
 describe('the last check before each send (DESIGN invariant 10)', () => {

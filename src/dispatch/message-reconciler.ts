@@ -1,6 +1,6 @@
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import type { Message } from '../chat2desk/chat2desk.types';
-import type { ClaimedRecipient, RecipientQueue } from './recipient-queue';
+import type { ClaimedRecipient, RecipientQueue } from '../recipients/recipient-queue';
 
 /**
  * Chat2Desk dates have whole seconds and its clock is not ours: a message counts as "created after

@@ -21,7 +21,7 @@ import {
   ResolutionFailure,
   ResolvedClient,
   UnresolvedGroup,
-} from './preparation-queue';
+} from '../recipients/preparation-queue';
 
 /** Cache rows resolved per statement. */
 const CACHE_RESOLVE_CHUNK = 5_000;

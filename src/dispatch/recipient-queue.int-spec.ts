@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
-import { sqlFrom } from '../chat2desk/sql';
-import { PreparationQueue } from './preparation-queue';
-import { RecipientQueue } from './recipient-queue';
+import { sqlFrom } from '../database/sql';
+import { PreparationQueue } from '../recipients/preparation-queue';
+import { RecipientQueue } from '../recipients/recipient-queue';
 import {
   cacheClients,
   claimSending,

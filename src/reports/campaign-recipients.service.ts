@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { RecipientState } from '../campaigns/campaign-states';
+import { RecipientState } from '../common/domain';
 import { Page } from '../common/http/pagination.dto';
 import { CampaignReportService } from './campaign-report.service';
 import { neutralizeCsvValue } from './csv-safety';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { RECIPIENT_STATES, RecipientState } from '../campaigns/campaign-states';
+import { RECIPIENT_STATES, RecipientState } from '../common/domain';
 import { RequestLedger } from '../chat2desk/request-ledger';
 import { RequestKind } from '../chat2desk/chat2desk.types';
 import { Clock } from '../common/clock/clock';

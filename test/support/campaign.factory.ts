@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { CampaignState, RecipientState, Transport } from '../../src/campaigns/campaign-states';
+import type { CampaignState, RecipientState, Transport } from '../../src/common/domain';
 import type { ContactFilter, SendWindow } from '../../src/campaigns/entities/campaign.entity';
 
 /**

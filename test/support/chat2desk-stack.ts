@@ -4,7 +4,7 @@ import { Chat2DeskConfig } from '../../src/config/app-config';
 import { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { Chat2DeskStack, createChat2DeskStack } from '../../src/chat2desk/chat2desk.stack';
 import { GateSettings } from '../../src/chat2desk/request-gate';
-import { Sql } from '../../src/chat2desk/sql';
+import { Sql } from '../../src/database/sql';
 
 export interface StackOptions {
   config?: Partial<Chat2DeskConfig>;

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { RecipientState, Transport } from '../../src/campaigns/campaign-states';
+import type { RecipientState, Transport } from '../../src/common/domain';
 
 /** Test data inserted by SQL, so delivery and report tests need nothing from the dispatch pipeline. */
 export interface CampaignFixture {

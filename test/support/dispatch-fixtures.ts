@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import type { DispatchWorker } from '../../src/dispatch/dispatch-worker.service';
-import type { ClaimedRecipient, RecipientQueue } from '../../src/dispatch/recipient-queue';
+import type { ClaimedRecipient, RecipientQueue } from '../../src/recipients/recipient-queue';
 import { waitFor } from './wait-for';
 
 /**

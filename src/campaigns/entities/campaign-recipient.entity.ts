@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { RecipientState } from '../campaign-states';
+import type { RecipientState } from '../../common/domain';
 
 /** One recipient of one run: the unit of work the dispatcher claims, sends and reconciles. */
 @Entity('campaign_recipients')

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { CampaignState, Transport } from '../campaign-states';
+import type { CampaignState, Transport } from '../../common/domain';
 import type { CampaignForecast } from '../forecast/campaign-forecast';
 
 /** Send window in local time, e.g. 10:00–20:00, in the recipient's or the campaign's timezone. */

@@ -6,7 +6,7 @@ import { Actor } from '../../common/actor';
 import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidInputError, InvalidTransitionError } from '../../common/errors/domain-error';
 import { CampaignFinder } from '../campaign-finder';
-import { WAITING_TO_SEND_STATES } from '../campaign-states';
+import { WAITING_TO_SEND_STATES } from '../../common/domain';
 import {
   allowedFrom,
   assertTransition,
@@ -16,7 +16,7 @@ import {
 } from '../campaign-transitions';
 import { Campaign } from '../entities/campaign.entity';
 import { CampaignForecastService } from '../forecast/campaign-forecast.service';
-import { CANCELLED_REASON, OPTED_OUT_REASON } from '../runs/recipient-source';
+import { CANCELLED_REASON, OPTED_OUT_REASON } from '../../common/domain';
 import { nextOccurrence, parseScheduledAt } from '../scheduling/campaign-schedule';
 
 export interface ScheduleOptions {

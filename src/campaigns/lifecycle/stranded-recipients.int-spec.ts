@@ -1,5 +1,5 @@
 import { CampaignScheduler } from '../scheduling/campaign-scheduler';
-import { CANCELLED_REASON } from '../runs/recipient-source';
+import { CANCELLED_REASON } from '../../common/domain';
 import { DispatchWorker } from '../../dispatch/dispatch-worker.service';
 import { ExitCode } from '../../cli/exit-codes';
 import { DoctorCommand } from '../doctor.command';

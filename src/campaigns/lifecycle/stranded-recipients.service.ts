@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { WAITING_TO_SEND_STATES } from '../campaign-states';
+import { WAITING_TO_SEND_STATES } from '../../common/domain';
 import { RESUMABLE_FAILURE_REASONS } from '../campaign-transitions';
 
 /** Recipients of one run, in one state, that no actor will move. */

@@ -1,14 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import type { Transport } from '../campaign-states';
+import { NOT_MOBILE_REASON, OPTED_OUT_REASON, type Transport } from '../../common/domain';
 import type { Campaign, ContactFilter } from '../entities/campaign.entity';
 import { parseTemplate } from '../templates/template-renderer';
 import { SqlParams, TemplateSql } from '../templates/template-sql';
 
-export const OPTED_OUT_REASON = 'opted out';
-export const NOT_MOBILE_REASON = 'not a mobile number';
-export const CANCELLED_REASON = 'campaign cancelled';
-/** Skipped at the last moment: the phone got a campaign message within the campaign's frequency cap. */
-export const FREQUENCY_CAP_REASON = 'frequency cap';
 
 /** Phone types WhatsApp cannot reach (contacts.phone_type, from libphonenumber). */
 export const NOT_MOBILE_PHONE_TYPES = [

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
-import { WAITING_TO_SEND_STATES } from '../campaign-states';
+import { WAITING_TO_SEND_STATES } from '../../common/domain';
 import { Campaign } from '../entities/campaign.entity';
 import { nextWindowOpeningSql } from '../scheduling/send-window';
 import { SqlParams } from '../templates/template-sql';

@@ -1,7 +1,7 @@
 import { parseExpression } from 'cron-parser';
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInputError } from '../../common/errors/domain-error';
-import type { Transport } from '../campaign-states';
+import type { Transport } from '../../common/domain';
 
 export function assertTimezone(timezone: string): void {
   if (!IANAZone.isValidZone(timezone)) {

@@ -1,6 +1,6 @@
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { Campaign } from '../../campaigns/entities/campaign.entity';
-import { OPTED_OUT_REASON } from '../../campaigns/runs/recipient-source';
+import { OPTED_OUT_REASON } from '../../common/domain';
 import { RunPreparationService } from '../../campaigns/runs/run-preparation.service';
 import { createCampaignRow, createContactList, recipientsOf } from '../../../test/support/campaign.factory';
 import { insertCampaign, insertRecipients } from '../../../test/support/delivery-fixtures';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { RECIPIENT_STATES, RecipientState } from '../../campaigns/campaign-states';
+import { RECIPIENT_STATES, RecipientState } from '../../common/domain';
 import { PaginationQueryDto } from '../../common/http/pagination.dto';
 
 /** `?state=&reason=` on top of the shared `?limit=&offset=` (limit ≤ MAX_PAGE_SIZE). */

@@ -1,3 +1,8 @@
+/**
+ * The domain vocabulary every layer shares: transports, campaign and recipient states, and the
+ * reasons recorded on recipients. Nothing here imports anything.
+ */
+
 /** Campaign lifecycle; the allowed transitions are CAMPAIGN_TRANSITIONS (campaign-transitions.ts), applied by CampaignLifecycleService. */
 export const CAMPAIGN_STATES = [
   'draft',
@@ -43,3 +48,10 @@ export const WAITING_TO_SEND_STATES: readonly RecipientState[] = ['pending', 'wa
 
 export const TRANSPORTS = ['whatsapp', 'viber', 'telegram', 'sms'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
+
+/** Reasons a recipient is skipped or stopped, shown in reports and the recipients API. */
+export const OPTED_OUT_REASON = 'opted out';
+export const NOT_MOBILE_REASON = 'not a mobile number';
+export const CANCELLED_REASON = 'campaign cancelled';
+/** Skipped at the last moment: the phone got a campaign message within the campaign's frequency cap. */
+export const FREQUENCY_CAP_REASON = 'frequency cap';

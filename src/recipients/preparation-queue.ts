@@ -1,4 +1,4 @@
-import type { Sql } from '../chat2desk/sql';
+import type { Sql } from '../database/sql';
 
 /** Recipients are prepared while their run is preparing or running and their campaign may still send. */
 const PREPARABLE = `u.state IN ('preparing', 'running') AND c.state IN ('scheduled', 'running')`;

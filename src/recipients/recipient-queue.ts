@@ -1,5 +1,5 @@
-import type { Sql } from '../chat2desk/sql';
-import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../campaigns/runs/recipient-source';
+import type { Sql } from '../database/sql';
+import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../common/domain';
 
 /** A recipient this process holds in `sending` under its lease: everything one send needs. */
 export interface ClaimedRecipient {
