@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
-import { setUpOpenApi } from './common/openapi';
+import { setUpOpenApi } from './openapi';
 import { AppConfig } from './config/app-config';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
 import { PreparationQueue } from './preparation-queue';
@@ -20,12 +19,8 @@ import { RecipientQueue } from './recipient-queue';
     },
     {
       provide: PreparationQueue,
-      inject: [Database, APP_CONFIG],
-      useFactory: (database: Database, config: AppConfig) =>
-        new PreparationQueue(
-          database.sql,
-          config.whatsappNewClientDelaySeconds + config.whatsappSafetyMarginSeconds,
-        ),
+      inject: [Database],
+      useFactory: (database: Database) => new PreparationQueue(database.sql),
     },
   ],
   exports: [RecipientQueue, PreparationQueue],

@@ -2,7 +2,7 @@ import { createTestApp, TestApp } from '../../test/support/test-app';
 import { normalizeRecipientStatus } from '../delivery/status-normalizer';
 import { StatusTracker, TARGET_REQUESTS_PER_MESSAGE } from '../delivery/status-tracker';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from '../delivery/tracking-cost';
-import { DispatchWorker } from '../dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../dispatch/dispatch-worker';
 import {
   phoneRange,
   seedCampaign,

@@ -5,7 +5,7 @@ import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
-import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../dispatch/client-resolution-strategy';
+import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../clients/client-resolution-strategy';
 import { Campaign } from '../entities/campaign.entity';
 import { recipientSourceSql, recipientSpecOf } from '../runs/recipient-source';
 import { MISSING_VARIABLE_LIKE } from '../templates/template-renderer';

@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { CredentialsService } from '../auth/credentials.service';
-import { SESSION_COOKIE } from '../auth/session-token';
+import { CredentialsService } from './auth/credentials.service';
+import { SESSION_COOKIE } from './auth/session-token';
 
 export const OPENAPI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs-json';
