@@ -47,7 +47,7 @@ export async function createCampaignsTestApp(
   try {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        CoreModule.forRoot(config, clock),
+        CoreModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
         ScheduleModule.forRoot(),
         AuditModule,

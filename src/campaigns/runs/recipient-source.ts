@@ -4,7 +4,6 @@ import type { Campaign, ContactFilter } from '../entities/campaign.entity';
 import { parseTemplate } from '../templates/template-renderer';
 import { SqlParams, TemplateSql } from '../templates/template-sql';
 
-
 /** Phone types WhatsApp cannot reach (contacts.phone_type, from libphonenumber). */
 export const NOT_MOBILE_PHONE_TYPES = [
   'fixed_line',
