@@ -1,4 +1,4 @@
-import type { PhoneKey, ResolutionFailure } from '../clients/client.types';
+import type { ResolutionFailure } from '../clients/client.types';
 import type { Transport } from '../common/domain';
 import type { Sql } from '../database/sql';
 
