@@ -41,7 +41,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, options),
-        TypeOrmModule.forRoot(buildTypeOrmOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(buildTypeOrmOptions(config.databaseUrl, { poolSize: config.databasePoolSize })),
         ScheduleModule.forRoot(),
         ...DOMAIN_MODULES,
       ],
