@@ -25,6 +25,7 @@ import { spawnWorker } from '../test/support/worker-spawner';
 import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
 import { provisionBenchDatabase } from './bench-database';
 import { SandboxProcess } from './dispatch/sandbox-process';
+import { RecipientStatusStore } from '../src/recipients/recipient-status.store';
 
 const TMP = join(__dirname, 'tmp');
 const API_KEY = 'bench-api-key-0123456789';
@@ -156,7 +157,7 @@ async function measureThroughput(
     const messages = after.messagesSent - before.messagesSent;
     const tracking = await measureTrackingCost({
       tracker: app.get(StatusTracker),
-      dataSource,
+      statuses: app.get(RecipientStatusStore),
       campaignId,
       listRequests: async () =>
         ((await sandbox.ledger()).requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0) -

@@ -3,6 +3,8 @@ import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
 import { PreparationQueue } from './preparation-queue';
 import { RecipientQueue } from './recipient-queue';
+import { RecipientReportsStore } from './recipient-reports.store';
+import { RecipientStatusStore } from './recipient-status.store';
 
 /**
  * The owner of `campaign_recipients`, `campaign_runs` and `recipient_status_events`: every statement
@@ -22,7 +24,9 @@ import { RecipientQueue } from './recipient-queue';
       inject: [Database],
       useFactory: (database: Database) => new PreparationQueue(database.sql),
     },
+    RecipientStatusStore,
+    RecipientReportsStore,
   ],
-  exports: [RecipientQueue, PreparationQueue],
+  exports: [RecipientQueue, PreparationQueue, RecipientStatusStore, RecipientReportsStore],
 })
 export class RecipientsModule {}

@@ -11,6 +11,7 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { recipientStatusAt } from '../sandbox/sandbox-state';
 import { CampaignReport } from './campaign-report.service';
+import { RecipientStatusStore } from '../recipients/recipient-status.store';
 
 const MESSAGES = 1_000;
 const SEED = 5;
@@ -46,7 +47,7 @@ describe('from dispatch to report', () => {
 
     const cost = await measureTrackingCost({
       tracker: testApp.app.get(StatusTracker),
-      dataSource,
+      statuses: testApp.app.get(RecipientStatusStore),
       campaignId,
       listRequests: () => testApp.sandbox.ledger().requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0,
       wait: () => new Promise((resolve) => setTimeout(resolve, 300)),

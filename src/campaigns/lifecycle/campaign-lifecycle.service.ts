@@ -5,6 +5,7 @@ import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidInputError, InvalidTransitionError } from '../../common/errors/domain-error';
+import { sqlFrom } from '../../database/sql';
 import { CampaignFinder } from '../campaign-finder';
 import { WAITING_TO_SEND_STATES } from '../../common/domain';
 import {
@@ -318,7 +319,7 @@ export class CampaignLifecycleService {
         entityId: id,
         details: { ...(change.reason ? { reason: change.reason } : {}), ...change.details },
       },
-      manager,
+      sqlFrom(manager),
     );
   }
 
