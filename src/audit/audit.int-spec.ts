@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { AuditService } from './audit.service';
+import { sqlFrom } from '../database/sql';
 
 describe('audit log (real app)', () => {
   let t: TestApp;
@@ -66,7 +67,7 @@ describe('audit log (real app)', () => {
             entityType: 'campaign',
             entityId: 'c-rolled-back',
           },
-          manager,
+          sqlFrom(manager),
         );
         throw new Error('the change failed');
       })

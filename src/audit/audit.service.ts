@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
+import { DataSource, FindOptionsWhere } from 'typeorm';
 import { Actor } from '../common/actor';
 import { Clock } from '../common/clock/clock';
 import { Page } from '../common/http/pagination.dto';
+import { Sql, sqlFrom } from '../database/sql';
 import { AuditEvent } from './audit-event.entity';
 
 export interface AuditRecord {
@@ -34,30 +35,26 @@ export class AuditService {
   }
 
   /**
-   * Appends one event. Pass the `manager` of your transaction to make the event commit (or roll
-   * back) with the change it describes.
+   * Appends one event. Pass the `sql` of your transaction (Database.transaction) to make the event
+   * commit (or roll back) with the change it describes.
    */
-  async record(event: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<AuditEvent> {
-    const saved = await manager.getRepository(AuditEvent).save({
-      at: this.clock.now(),
-      actor: event.actor,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId == null ? null : String(event.entityId),
-      details: event.details ?? {},
-    });
+  async record(event: AuditRecord, sql: Sql = sqlFrom(this.dataSource)): Promise<void> {
+    const entityId = event.entityId == null ? null : String(event.entityId);
+    await sql(
+      `INSERT INTO audit_events (at, actor, action, entity_type, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [
+        this.clock.now(),
+        event.actor,
+        event.action,
+        event.entityType,
+        entityId,
+        JSON.stringify(event.details ?? {}),
+      ],
+    );
     this.logger.info(
-      {
-        audit: {
-          actor: event.actor,
-          action: event.action,
-          entityType: event.entityType,
-          entityId: saved.entityId,
-        },
-      },
+      { audit: { actor: event.actor, action: event.action, entityType: event.entityType, entityId } },
       'audit',
     );
-    return saved;
   }
 
   /** Newest first. */

@@ -10,3 +10,13 @@ export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown
 export function sqlFrom(source: Pick<DataSource | EntityManager, 'query'>): Sql {
   return async <Row>(text: string, params: unknown[] = []) => (await source.query(text, params)) as Row[];
 }
+
+/** Collects positional parameters for a statement built from parts (`params.add(value)` → `$n`). */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
+import { CampaignRecipientsStore } from './campaign-recipients.store';
 import { PreparationQueue } from './preparation-queue';
 import { RecipientQueue } from './recipient-queue';
+import { RunStore } from './run.store';
 
 /**
  * The owner of `campaign_recipients`, `campaign_runs` and `recipient_status_events`: every statement
@@ -12,6 +14,8 @@ import { RecipientQueue } from './recipient-queue';
 @Module({
   imports: [DatabaseModule],
   providers: [
+    CampaignRecipientsStore,
+    RunStore,
     {
       provide: RecipientQueue,
       inject: [Database],
@@ -28,6 +32,6 @@ import { RecipientQueue } from './recipient-queue';
         ),
     },
   ],
-  exports: [RecipientQueue, PreparationQueue],
+  exports: [RecipientQueue, PreparationQueue, CampaignRecipientsStore, RunStore],
 })
 export class RecipientsModule {}
