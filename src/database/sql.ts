@@ -17,3 +17,13 @@ export function sqlFromClient(client: Pick<Client, 'query'>): Sql {
   return async <Row>(text: string, params: unknown[] = []) =>
     (await client.query(text, params)).rows as Row[];
 }
+
+/** Collects positional parameters for a statement built from parts (`params.add(value)` → `$n`). */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
+import { CampaignRecipientsStore } from './campaign-recipients.store';
 import { PreparationQueue } from './preparation-queue';
 import { RecipientQueue } from './recipient-queue';
 import { RecipientReportsStore } from './recipient-reports.store';
 import { RecipientStatusStore } from './recipient-status.store';
+import { RunStore } from './run.store';
 
 /**
  * The owner of `campaign_recipients`, `campaign_runs` and `recipient_status_events`: every statement
@@ -13,6 +15,8 @@ import { RecipientStatusStore } from './recipient-status.store';
 @Module({
   imports: [DatabaseModule],
   providers: [
+    CampaignRecipientsStore,
+    RunStore,
     {
       provide: RecipientQueue,
       inject: [Database],
@@ -27,6 +31,13 @@ import { RecipientStatusStore } from './recipient-status.store';
     RecipientStatusStore,
     RecipientReportsStore,
   ],
-  exports: [RecipientQueue, PreparationQueue, RecipientStatusStore, RecipientReportsStore],
+  exports: [
+    RecipientQueue,
+    PreparationQueue,
+    RecipientStatusStore,
+    RecipientReportsStore,
+    CampaignRecipientsStore,
+    RunStore,
+  ],
 })
 export class RecipientsModule {}

@@ -1,5 +1,4 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -49,7 +48,6 @@ export async function createCampaignsTestApp(
       imports: [
         CoreModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
-        ScheduleModule.forRoot(),
         AuditModule,
         Chat2DeskModule,
         CampaignsModule,
