@@ -2,7 +2,7 @@ import { CampaignScheduler } from '../scheduling/campaign-scheduler';
 import { CANCELLED_REASON } from '../../common/domain';
 import { DispatchWorker } from '../../dispatch/dispatch-worker';
 import { ExitCode } from '../../cli/exit-codes';
-import { DoctorCommand } from '../doctor.command';
+import { DoctorCommand } from '../../cli/commands/campaigns';
 import { ConsistencyCheckJob } from './consistency-check.job';
 import { createCampaignRow, createContactList, recipientsOf } from '../../../test/support/campaign.factory';
 import {

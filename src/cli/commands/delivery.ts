@@ -1,7 +1,7 @@
 import { Command } from 'nest-commander';
-import { CliCommand } from '../cli/cli-command';
-import { CliOptions, printResult } from '../cli/cli-output';
-import { WebhookRegistrationService } from './webhook/webhook-registration.service';
+import { CliCommand } from '../cli-command';
+import { CliOptions, printResult } from '../cli-output';
+import { WebhookRegistrationService } from '../../delivery/webhook/webhook-registration.service';
 
 @Command({
   name: 'webhook-register',

@@ -2,17 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { CLI_ACTOR, CliCommand } from '../cli/cli-command';
-import { CliOptions, printResult } from '../cli/cli-output';
-import { InvalidInputError } from '../common/errors/domain-error';
-import type { CampaignState } from '../common/domain';
-import { CampaignStore } from './campaign.store';
-import { CampaignsService } from './campaigns.service';
-import { CampaignResponse } from './dto/campaign-response';
-import { CreateCampaignDto } from './dto/campaign.dto';
-import { CampaignForecastService } from './forecast/campaign-forecast.service';
-import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
-import { DoctorCommand } from './doctor.command';
+import { CLI_ACTOR, CliCommand } from '../cli-command';
+import { CliOptions, printResult } from '../cli-output';
+import { InvalidInputError } from '../../common/errors/domain-error';
+import type { CampaignState } from '../../common/domain';
+import { CampaignStore } from '../../campaigns/campaign.store';
+import { CampaignsService } from '../../campaigns/campaigns.service';
+import { CampaignResponse } from '../../campaigns/dto/campaign-response';
+import { CreateCampaignDto } from '../../campaigns/dto/campaign.dto';
+import { CampaignForecastService } from '../../campaigns/forecast/campaign-forecast.service';
+import { CampaignLifecycleService } from '../../campaigns/lifecycle/campaign-lifecycle.service';
+import { ExitCode } from '../exit-codes';
+import { ConsistencyCheckJob } from '../../campaigns/lifecycle/consistency-check.job';
+import { StrandedReport } from '../../campaigns/lifecycle/stranded-recipients.service';
 
 function describe(campaign: CampaignResponse): string {
   const { counts } = campaign;
@@ -363,6 +365,36 @@ export class CampaignsCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();
   }
+}
+
+/** The consistency check by hand: exit 0 when every unsent recipient will be moved, 1 when some are stranded. */
+@Command({
+  name: 'doctor',
+  description:
+    'Consistency check: list recipients waiting to be sent whose campaign and run nothing will move; exit code 1 when there are any',
+})
+export class DoctorCommand extends CliCommand {
+  constructor(private readonly check: ConsistencyCheckJob) {
+    super();
+  }
+
+  async execute(_params: string[], options: CliOptions): Promise<void> {
+    const report = await this.check.run();
+    printResult(options, report, describeReport);
+    if (report.total > 0) process.exitCode = ExitCode.Failure;
+  }
+}
+
+function describeReport(report: StrandedReport): string {
+  if (report.total === 0) return 'OK: every recipient waiting to be sent belongs to a run that will move it';
+  return [
+    `${report.total} stranded recipients:`,
+    ...report.groups.map(
+      (group) =>
+        `  ${String(group.count).padStart(7)} ${group.recipientState.padEnd(13)} campaign ${group.campaignId} "${group.campaignName}", run ${group.runId}: ${group.problem}`,
+    ),
+    'Resume or cancel the campaign (a cancelled campaign skips its unsent recipients).',
+  ].join('\n');
 }
 
 export const CAMPAIGNS_COMMANDS = [CampaignsCommand, ...SUBCOMMANDS, DoctorCommand];

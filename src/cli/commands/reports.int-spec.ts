@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode } from '../cli/exit-codes';
-import { insertCampaign, insertRecipients } from '../../test/support/delivery-fixtures';
-import { createTestApp, TestApp } from '../../test/support/test-app';
-import { CampaignRecipientsService } from './campaign-recipients.service';
-import { CampaignReportService } from './campaign-report.service';
-import { QuotaOverviewService } from './quota-overview.service';
-import { ExportCommand, QuotaCommand, ReportCommand } from './reports.commands';
+import { ExitCode } from '../exit-codes';
+import { insertCampaign, insertRecipients } from '../../../test/support/delivery-fixtures';
+import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { CampaignRecipientsService } from '../../reports/campaign-recipients.service';
+import { CampaignReportService } from '../../reports/campaign-report.service';
+import { QuotaOverviewService } from '../../reports/quota-overview.service';
+import { ExportCommand, QuotaCommand, ReportCommand } from './reports';
 
 describe('report, export and quota commands', () => {
   let testApp: TestApp;

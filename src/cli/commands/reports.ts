@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'nest-commander';
-import { CliCommand } from '../cli/cli-command';
-import { CliOptions, printResult } from '../cli/cli-output';
-import { UsageError } from '../cli/exit-codes';
-import { CampaignRecipientsService } from './campaign-recipients.service';
-import { CampaignReport, CampaignReportService } from './campaign-report.service';
-import { QuotaOverview, QuotaOverviewService } from './quota-overview.service';
+import { CliCommand } from '../cli-command';
+import { CliOptions, printResult } from '../cli-output';
+import { UsageError } from '../exit-codes';
+import { CampaignRecipientsService } from '../../reports/campaign-recipients.service';
+import { CampaignReport, CampaignReportService } from '../../reports/campaign-report.service';
+import { QuotaOverview, QuotaOverviewService } from '../../reports/quota-overview.service';
 
 @Command({
   name: 'report',
