@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
@@ -27,7 +27,6 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 /** The Chat2Desk client and what guards it (quota, shared rate limit, ledger, status), for every module. */
-@Global()
 @Module({
   controllers: [ChannelsController],
   providers: [

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { RecipientsModule } from '../recipients/recipients.module';
@@ -11,7 +12,7 @@ import { WebhooksController } from './webhook/webhooks.controller';
 
 /** Delivery status tracking (batched polling + webhook) and opt-outs by stop word. */
 @Module({
-  imports: [Chat2DeskModule, ContactsModule, RecipientsModule],
+  imports: [Chat2DeskModule, ContactsModule, RecipientsModule, DatabaseModule],
   controllers: [WebhooksController],
   providers: [
     StatusRecorder,

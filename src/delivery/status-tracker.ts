@@ -4,6 +4,7 @@ import { Chat2DeskError } from '../chat2desk/chat2desk.errors';
 import { Message } from '../chat2desk/chat2desk.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { NamedLeases } from '../database/named-leases';
 import { CheckSchedule, RecipientStatusStore } from '../recipients/recipient-status.store';
 import { StatusObservation, StatusRecorder } from './status-recorder';
 
@@ -42,22 +43,26 @@ export interface PollSummary {
  * 200 per page, `start_id` from the oldest ready message, skipping id ranges with nothing ready.
  * Never one GET per message. Each fetched page settles every recipient it shows, ready or not.
  */
+/** Long enough for a slow round between renewals (every third of it); a dead holder frees it this fast. */
+const TRACKER_LEASE_MS = 60_000;
+
 @Injectable()
 export class StatusTracker {
   private readonly logger = new Logger(StatusTracker.name);
 
   constructor(
     private readonly statuses: RecipientStatusStore,
+    private readonly leases: NamedLeases,
     private readonly client: Chat2DeskClient,
     private readonly recorder: StatusRecorder,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** One tracking round over every channel; one instance at a time (advisory lock). */
+  /** One tracking round over every channel; one instance at a time (the `status-tracker` lease). */
   async pollOnce(): Promise<PollSummary> {
     return (
-      (await this.statuses.withTrackerLock(() => this.trackAll())) ?? {
+      (await this.leases.whileHeld('status-tracker', TRACKER_LEASE_MS, () => this.trackAll())) ?? {
         channels: 0,
         requests: 0,
         transitions: 0,

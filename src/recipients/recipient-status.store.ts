@@ -32,9 +32,6 @@ export interface ChannelDue {
   urgent: boolean;
 }
 
-/** Any value will do as long as no other advisory lock in the app uses it. */
-const TRACKER_LOCK_KEY = 7_245_001;
-
 /**
  * When an in-flight message is next worth a look: its check interval doubles with its age (first
  * look `base` after sending, then 2×, 4×… capped), so fresh sends are polled often and stragglers
@@ -56,19 +53,6 @@ const IN_FLIGHT_SQL = `
 @Injectable()
 export class RecipientStatusStore {
   constructor(private readonly database: Database) {}
-
-  /**
-   * Runs `work` while this instance holds the tracker lock, or returns null at once when another
-   * instance holds it. The lock lives as long as its transaction, which runs nothing else.
-   */
-  withTrackerLock<T>(work: () => Promise<T>): Promise<T | null> {
-    return this.database.transaction(async (sql) => {
-      const [{ locked }] = await sql<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [
-        TRACKER_LOCK_KEY,
-      ]);
-      return locked ? work() : null;
-    });
-  }
 
   /**
    * Applies statuses to the recipients holding their messages and writes each transition to
