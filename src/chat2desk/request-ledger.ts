@@ -49,10 +49,14 @@ export class RequestLedger {
     });
   }
 
-  /** Writes what was counted so far; flushes run one after another. */
+  /**
+   * Writes what was counted so far; flushes run one after another. A failed flush (the database
+   * away for a moment) rejects its callers only: the next one starts afresh with the kept counts.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writePending());
-    return this.flushing;
+    const next = this.flushing.catch(() => undefined).then(() => this.writePending());
+    this.flushing = next;
+    return next;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Chat2DeskState, Chat2DeskStatus } from '../chat2desk/chat2desk-status';
 import { QuotaService } from '../chat2desk/quota.service';
+import { errorMessageOf } from '../common/errors/error-text';
 import { HealthStore } from './health.store';
+
+/** Whether this instance should get traffic: its database answers and has every migration applied. */
+export interface Readiness {
+  ready: boolean;
+  database: { ok: boolean; error?: string };
+  pendingMigrations: string[];
+}
 
 export interface HealthReport {
   /** ok = database up and Chat2Desk accepting our token; anything else = degraded. */
@@ -41,12 +49,23 @@ export class HealthService {
     };
   }
 
+  async readiness(): Promise<Readiness> {
+    const database = await this.databaseHealth();
+    if (!database.ok) return { ready: false, database, pendingMigrations: [] };
+    try {
+      const pendingMigrations = await this.store.pendingMigrations();
+      return { ready: pendingMigrations.length === 0, database, pendingMigrations };
+    } catch (error) {
+      return { ready: false, database: { ok: false, error: errorMessageOf(error) }, pendingMigrations: [] };
+    }
+  }
+
   private async databaseHealth(): Promise<HealthReport['database']> {
     try {
       await this.store.ping();
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, error: errorMessageOf(error) };
     }
   }
 
