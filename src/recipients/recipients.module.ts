@@ -3,6 +3,7 @@ import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
 import { PreparationQueue } from './preparation-queue';
+import { RecipientOptOutsStore } from './recipient-opt-outs.store';
 import { RecipientQueue } from './recipient-queue';
 
 /**
@@ -27,7 +28,8 @@ import { RecipientQueue } from './recipient-queue';
           config.whatsappNewClientDelaySeconds + config.whatsappSafetyMarginSeconds,
         ),
     },
+    RecipientOptOutsStore,
   ],
-  exports: [RecipientQueue, PreparationQueue],
+  exports: [RecipientQueue, PreparationQueue, RecipientOptOutsStore],
 })
 export class RecipientsModule {}
