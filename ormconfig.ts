@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from './src/config/app-config';
+import { loadDotEnv } from './src/config/dot-env';
 import { buildTypeOrmOptions } from './src/database/typeorm-options';
 
 /** Used by the TypeORM CLI (`npm run migration:*`); needs DATABASE_URL. */
+loadDotEnv();
 const config = loadAppConfig();
 if (!config.databaseUrl) {
   throw new Error(
@@ -10,4 +12,4 @@ if (!config.databaseUrl) {
   );
 }
 
-export default new DataSource(buildTypeOrmOptions(config.databaseUrl));
+export default new DataSource(buildTypeOrmOptions(config.databaseUrl, { poolSize: config.databasePoolSize }));

@@ -16,8 +16,8 @@ import { loadAppConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/database/migrations';
 import { StatusTracker } from '../src/delivery/status-tracker';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from '../src/delivery/tracking-cost';
-import { DispatchWorker } from '../src/dispatch/dispatch-worker.service';
-import { Preparer } from '../src/dispatch/preparer.service';
+import { DispatchWorker } from '../src/dispatch/dispatch-worker';
+import { Preparer } from '../src/dispatch/preparer';
 import { RecipientQueue } from '../src/recipients/recipient-queue';
 import { sqlFrom } from '../src/database/sql';
 import { cacheClients, recipientCounts, seedCampaign } from '../test/support/dispatch-fixtures';
@@ -25,6 +25,7 @@ import { spawnWorker } from '../test/support/worker-spawner';
 import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
 import { provisionBenchDatabase } from './bench-database';
 import { SandboxProcess } from './dispatch/sandbox-process';
+import { RecipientStatusStore } from '../src/recipients/recipient-status.store';
 
 const TMP = join(__dirname, 'tmp');
 const API_KEY = 'bench-api-key-0123456789';
@@ -156,7 +157,7 @@ async function measureThroughput(
     const messages = after.messagesSent - before.messagesSent;
     const tracking = await measureTrackingCost({
       tracker: app.get(StatusTracker),
-      dataSource,
+      statuses: app.get(RecipientStatusStore),
       campaignId,
       listRequests: async () =>
         ((await sandbox.ledger()).requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0) -

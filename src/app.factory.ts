@@ -1,9 +1,11 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
-import { setUpOpenApi } from './common/openapi';
+import { setUpOpenApi } from './openapi';
 import { AppConfig } from './config/app-config';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */
@@ -11,17 +13,34 @@ export async function createApp(
   config: AppConfig,
   options: AppModuleOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config, options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bufferLogs: true,
     // The Chat2Desk webhook's HMAC is computed over the exact bytes received (request.rawBody).
     rawBody: true,
     logger: config.logLevel === 'silent' ? false : undefined,
   });
+  // Behind a proxy: the client's address (sign-in limits, logs) and `Secure` cookies come from its headers.
+  app.set('trust proxy', config.trustProxy);
+  if (config.instanceRole === 'worker') app.use(workerRoutesOnly);
   configureApp(app);
   return app;
 }
 
-export function configureApp(app: INestApplication): void {
+/** A worker instance runs the loops; over HTTP it answers only probes and scrapes. */
+function workerRoutesOnly(request: Request, response: Response, next: NextFunction): void {
+  if (WORKER_PATHS.some((path) => request.path === path || request.path.startsWith(`${path}/`)))
+    return next();
+  response.status(404).json({
+    statusCode: 404,
+    error: 'not_served_here',
+    message:
+      'This instance runs background work only (INSTANCE_ROLE=worker): it serves /health and /metrics. Send API and dashboard requests to an api or all instance.',
+  });
+}
+
+const WORKER_PATHS = ['/health', '/metrics'];
+
+function configureApp(app: INestApplication): void {
   // Nest's own lines (routes mapped, errors) go through pino too: JSON, redacted, with request ids.
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new DomainExceptionFilter());

@@ -5,8 +5,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { Chat2DeskModule } from './chat2desk/chat2desk.module';
-import { Clock } from './common/clock/clock';
-import { CoreModule } from './common/core.module';
+import { CoreModule, CoreOptions } from './common/core.module';
 import { AppConfig } from './config/app-config';
 import { ContactsModule } from './contacts/contacts.module';
 import { buildTypeOrmOptions } from './database/typeorm-options';
@@ -32,9 +31,7 @@ export const DOMAIN_MODULES = [
   WebModule,
 ];
 
-export interface AppModuleOptions {
-  clock?: Clock;
-}
+export type AppModuleOptions = CoreOptions;
 
 @Module({})
 export class AppModule {
@@ -43,8 +40,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, options.clock),
-        TypeOrmModule.forRoot(buildTypeOrmOptions(config.databaseUrl)),
+        CoreModule.forRoot(config, options),
+        TypeOrmModule.forRoot(buildTypeOrmOptions(config.databaseUrl, { poolSize: config.databasePoolSize })),
         ScheduleModule.forRoot(),
         ...DOMAIN_MODULES,
       ],

@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigurationError } from './config/env-reader';
 import { loadAppConfig } from './config/app-config';
+import { loadDotEnv } from './config/dot-env';
 import { provisionRuntime } from './runtime';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadAppConfig();
   const runtime = await provisionRuntime(config, (message) => console.log(message));
   const app = await createApp(runtime.config).catch(async (error: unknown) => {

@@ -1,9 +1,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiKeyPath, ensureStoredApiKey } from './auth/api-key-store';
+import { Client } from 'pg';
+import { ApiTokenStore } from './auth/api-token.store';
+import { readLegacyApiKeyFile } from './auth/legacy-api-key-file';
 import { AppConfig } from './config/app-config';
 import { isAlive, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrations';
+import { sqlFromClient } from './database/sql';
 import { startSandboxServer } from './sandbox/sandbox-server';
 
 export interface ProvisionedRuntime {
@@ -20,13 +23,13 @@ export interface ProvisionOptions {
   migrate?: boolean;
   /** Start the sandbox when CHAT2DESK_TOKEN is unset (default true). */
   sandbox?: boolean;
-  /** Read or generate the stored API key when API_KEY is unset (default true). */
+  /** Without API_KEY, make sure the database has its zero-config key (default true; needs `migrate`). */
   apiKey?: boolean;
 }
 
 /**
- * Fills the gaps of a zero-config start: no API_KEY uses the one stored under DATA_DIR (generated
- * and printed on first start), no DATABASE_URL starts an embedded PostgreSQL under
+ * Fills the gaps of a zero-config start: no API_KEY uses the database's zero-config key (generated
+ * and printed by the first start on that database), no DATABASE_URL starts an embedded PostgreSQL under
  * DATA_DIR/postgres, no CHAT2DESK_TOKEN starts the Chat2Desk sandbox in-process. Then migrates.
  */
 export async function provisionRuntime(
@@ -40,7 +43,6 @@ export async function provisionRuntime(
   };
   try {
     const resolved: AppConfig = { ...config, chat2desk: { ...config.chat2desk } };
-    if (options.apiKey !== false) resolved.apiKey ??= provisionApiKey(config.dataDir, log);
     if (!resolved.databaseUrl) {
       const postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres') });
       stops.push(() => postgres.stop());
@@ -59,6 +61,8 @@ export async function provisionRuntime(
     if (options.migrate !== false) {
       const applied = await runMigrations(resolved.databaseUrl);
       if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+      if (options.apiKey !== false && !resolved.apiKey)
+        await provisionZeroConfigKey(resolved.databaseUrl, config.dataDir, log);
     }
     return { config: resolved, embedded: { database: !config.databaseUrl, sandbox: sandboxUrl }, close };
   } catch (error) {
@@ -100,13 +104,26 @@ function runningSandboxOf(dataDir: string): SandboxHandle | undefined {
   }
 }
 
-/** The key is printed only when it is generated; after that it is read from its 0600 file. */
-function provisionApiKey(dataDir: string, log: (message: string) => void): string {
-  const { key, generated } = ensureStoredApiKey(dataDir);
-  if (generated) {
-    log(
-      `API_KEY is not set: generated an API key, stored in ${apiKeyPath(dataDir)} (shown only this once):\n\n    ${key}\n`,
+/**
+ * Without API_KEY the database's zero-config key is the credential: generated once per database
+ * (whichever instance starts first) and printed only then; stored hashed, so never again.
+ */
+async function provisionZeroConfigKey(
+  databaseUrl: string,
+  dataDir: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { createdKey } = await new ApiTokenStore(sqlFromClient(client)).ensureZeroConfig(
+      readLegacyApiKeyFile(dataDir),
     );
+    if (createdKey)
+      log(
+        `API_KEY is not set: generated an API key for this database (shown only this once; \`npm run cli -- api-key --rotate\` replaces it):\n\n    ${createdKey}\n`,
+      );
+  } finally {
+    await client.end();
   }
-  return key;
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../test/support/test-app';
+import { Database } from '../database/database';
 import { AuditService } from './audit.service';
 
 describe('audit log (real app)', () => {
@@ -57,8 +58,9 @@ describe('audit log (real app)', () => {
   });
 
   it('commits an event with the transaction it describes, or not at all', async () => {
-    await t.database.dataSource
-      .transaction(async (manager) => {
+    await t.app
+      .get(Database)
+      .transaction(async (sql) => {
         await audit.record(
           {
             actor: 'api-key',
@@ -66,7 +68,7 @@ describe('audit log (real app)', () => {
             entityType: 'campaign',
             entityId: 'c-rolled-back',
           },
-          manager,
+          sql,
         );
         throw new Error('the change failed');
       })

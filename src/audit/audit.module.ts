@@ -1,12 +1,14 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
+import { AuditStore } from './audit.store';
 
-/** Global so any module can inject AuditService and record what its users did. */
-@Global()
+/** The audit log; modules that record what their users did import this module. */
 @Module({
+  imports: [DatabaseModule],
   controllers: [AuditController],
-  providers: [AuditService],
+  providers: [AuditService, AuditStore],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
 import { Actor } from '../common/actor';
 import { Clock } from '../common/clock/clock';
 import { Page } from '../common/http/pagination.dto';
-import { AuditEvent } from './audit-event.entity';
+import type { Sql } from '../database/sql';
+import { AuditEvent, AuditFilter, AuditStore } from './audit.store';
 
 export interface AuditRecord {
   actor: Actor;
@@ -16,17 +15,10 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
-export interface AuditFilter {
-  entityType?: string;
-  entityId?: string;
-  limit: number;
-  offset: number;
-}
-
 @Injectable()
 export class AuditService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: AuditStore,
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
   ) {
@@ -34,18 +26,21 @@ export class AuditService {
   }
 
   /**
-   * Appends one event. Pass the `manager` of your transaction to make the event commit (or roll
-   * back) with the change it describes.
+   * Appends one event. Pass the `sql` of your transaction (Database.transaction) to make the event
+   * commit (or roll back) with the change it describes.
    */
-  async record(event: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<AuditEvent> {
-    const saved = await manager.getRepository(AuditEvent).save({
-      at: this.clock.now(),
-      actor: event.actor,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId == null ? null : String(event.entityId),
-      details: event.details ?? {},
-    });
+  async record(event: AuditRecord, sql?: Sql): Promise<AuditEvent> {
+    const saved = await this.store.append(
+      {
+        at: this.clock.now(),
+        actor: event.actor,
+        action: event.action,
+        entityType: event.entityType,
+        entityId: event.entityId == null ? null : String(event.entityId),
+        details: event.details ?? {},
+      },
+      sql,
+    );
     this.logger.info(
       {
         audit: {
@@ -62,15 +57,7 @@ export class AuditService {
 
   /** Newest first. */
   async find(filter: AuditFilter): Promise<Page<AuditEvent>> {
-    const where: FindOptionsWhere<AuditEvent> = {};
-    if (filter.entityType) where.entityType = filter.entityType;
-    if (filter.entityId) where.entityId = filter.entityId;
-    const [items, total] = await this.dataSource.getRepository(AuditEvent).findAndCount({
-      where,
-      order: { at: 'DESC', id: 'DESC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+    const { items, total } = await this.store.find(filter);
     return { items, total, limit: filter.limit, offset: filter.offset };
   }
 }

@@ -42,11 +42,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in to the dashboard with the API key (sets the session cookie)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiTooManyRequestsResponse({ description: `Too many failed sign-ins from this address; see Retry-After` })
-  login(
+  async login(
     @Body() body: LoginDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): SessionDto {
+  ): Promise<SessionDto> {
     const ip = request.ip ?? 'unknown';
     const retryAfterMs = this.limiter.retryAfterMs(ip);
     if (retryAfterMs > 0) {
@@ -60,7 +60,7 @@ export class AuthController {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    if (!this.credentials.isApiKey(body.apiKey)) {
+    if (!(await this.credentials.isApiKey(body.apiKey))) {
       this.limiter.recordFailure(ip);
       throw new UnauthorizedException({
         statusCode: 401,
@@ -69,7 +69,7 @@ export class AuthController {
       });
     }
     this.limiter.reset(ip);
-    const session = this.credentials.issueSession();
+    const session = await this.credentials.issueSession();
     response.cookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -83,8 +83,11 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Sign out of the dashboard (clears the session cookie)' })
-  logout(@Res({ passthrough: true }) response: Response): void {
+  @ApiOperation({
+    summary: 'Sign out of the dashboard (ends the session on every instance, clears the cookie)',
+  })
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    await this.credentials.endSession(request);
     response.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/' });
   }
 

@@ -13,7 +13,7 @@ export class AuthGuard implements CanActivate {
     private readonly credentials: CredentialsService,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const actor = this.credentials.authenticate(request);
+    const actor = await this.credentials.authenticate(request);
     if (!actor) {
       throw new UnauthorizedException({
         statusCode: 401,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createApp } from '../app.factory';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
 import { SESSION_COOKIE } from './session-token';
 import { MAX_FAILED_SIGN_INS } from './sign-in-limiter';
@@ -41,6 +42,30 @@ describe('auth over HTTP (real app)', () => {
     expect((logout.headers['set-cookie'] as unknown as string[])[0]).toMatch(
       new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`),
     );
+    // The session ended server-side: replaying the old cookie no longer works.
+    await request(t.url).get('/auth/session').set('Cookie', cookie).expect(401);
+  });
+
+  it('keeps sessions in the database: a session from one instance works on another', async () => {
+    const other = await createApp(t.config);
+    await other.listen(0, '127.0.0.1');
+    const otherUrl = `http://127.0.0.1:${(other.getHttpServer().address() as { port: number }).port}`;
+    try {
+      const login = await request(t.url).post('/auth/login').send({ apiKey: TEST_API_KEY }).expect(200);
+      const cookie = (login.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+      await request(otherUrl).get('/auth/session').set('Cookie', cookie).expect(200, { actor: 'dashboard' });
+      await request(otherUrl).post('/auth/logout').set('Cookie', cookie).expect(204);
+      await request(t.url).get('/auth/session').set('Cookie', cookie).expect(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('serves the OpenAPI document in every form only with credentials', async () => {
+    for (const path of ['/api/docs-json', '/api/docs-yaml']) {
+      await request(t.url).get(path).expect(401);
+      await request(t.url).get(path).set(t.auth).expect(200);
+    }
   });
 
   it('names the bad field when the sign-in body is malformed', async () => {

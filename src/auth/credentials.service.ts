@@ -1,41 +1,54 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { Clock } from '../common/clock/clock';
 import { Actor } from '../common/actor';
+import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { ApiTokenStore } from './api-token.store';
 import { constantTimeEquals } from './constant-time';
-import { readCookie, SESSION_COOKIE, SessionTokens } from './session-token';
+import { generateSessionToken } from './secret-hash';
+import { SessionStore } from './session.store';
+import { readCookie, SESSION_COOKIE, SESSION_TTL_MS } from './session-token';
 
-/** Decides who a request comes from: the API key as a Bearer token, or a dashboard session cookie. */
+/**
+ * Decides who a request comes from: an API key as a Bearer token (API_KEY from the environment, or
+ * a key kept hashed in `api_tokens`), or a dashboard session cookie (a row in `sessions`). Both live
+ * in the database, so every instance behind a balancer answers the same.
+ */
 @Injectable()
 export class CredentialsService {
-  private readonly apiKey?: string;
-  private readonly sessions?: SessionTokens;
-
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {
-    // No key configured means nobody can sign in: fail closed rather than open.
-    this.apiKey = config.apiKey;
-    this.sessions = config.apiKey ? new SessionTokens(config.apiKey) : undefined;
-  }
+    private readonly tokens: ApiTokenStore,
+    private readonly sessions: SessionStore,
+  ) {}
 
-  isApiKey(candidate: string): boolean {
-    return this.apiKey !== undefined && constantTimeEquals(candidate, this.apiKey);
+  async isApiKey(candidate: string): Promise<boolean> {
+    if (this.config.apiKey !== undefined && constantTimeEquals(candidate, this.config.apiKey)) return true;
+    return (await this.tokens.findActive(candidate)) !== undefined;
   }
 
   /** The actor behind a request's credentials, or undefined when it carries none that hold. */
-  authenticate(request: Request): Actor | undefined {
+  async authenticate(request: Request): Promise<Actor | undefined> {
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
-    if (bearer !== undefined) return this.isApiKey(bearer) ? 'api-key' : undefined;
+    if (bearer !== undefined) return (await this.isApiKey(bearer)) ? 'api-key' : undefined;
     const session = readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (session !== undefined && this.sessions?.isValid(session, this.clock.nowMs())) return 'dashboard';
-    return undefined;
+    if (session === undefined) return undefined;
+    return (await this.sessions.actorOf(session, this.clock.now())) === 'dashboard' ? 'dashboard' : undefined;
   }
 
-  issueSession(): { token: string; expiresAt: Date } {
-    if (!this.sessions) throw new Error('No API key configured: sessions cannot be issued');
-    return this.sessions.issue(this.clock.nowMs());
+  async issueSession(): Promise<{ token: string; expiresAt: Date }> {
+    const now = this.clock.now();
+    await this.sessions.deleteExpired(now);
+    const token = generateSessionToken();
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    await this.sessions.create(token, 'dashboard', expiresAt);
+    return { token, expiresAt };
+  }
+
+  /** Signs the request's session out on every instance (nothing to do without one). */
+  async endSession(request: Request): Promise<void> {
+    const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (session !== undefined) await this.sessions.end(session);
   }
 }

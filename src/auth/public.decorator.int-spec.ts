@@ -1,8 +1,11 @@
 import { Controller, Get, INestApplication, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
+import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
 import { CoreModule } from '../common/core.module';
 import { loadAppConfig } from '../config/app-config';
+import { buildTypeOrmOptions } from '../database/typeorm-options';
 import { AuthModule } from './auth.module';
 import { Public } from './public.decorator';
 
@@ -32,21 +35,26 @@ class WebhookProbeController {
 
 describe('AuthGuard with @Public()', () => {
   let app: INestApplication;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    const config = loadAppConfig({
-      LOG_LEVEL: 'silent',
-      API_KEY: 'probe-key',
-      DATABASE_URL: 'postgres://unused/db',
-    });
+    database = await createTestDatabase();
+    const config = loadAppConfig({ LOG_LEVEL: 'silent', API_KEY: 'probe-key', DATABASE_URL: database.url });
     const moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot(config), AuthModule],
+      imports: [
+        CoreModule.forRoot(config),
+        TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
+        AuthModule,
+      ],
       controllers: [HealthProbeController, WebhookProbeController],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
 
   it('lets a @Public() controller and a @Public() route through without credentials', async () => {
     await request(app.getHttpServer()).get('/health').expect(200, { status: 'ok' });

@@ -6,11 +6,11 @@ import { CLI_ACTOR, CliCommand } from '../cli/cli-command';
 import { CliOptions, printResult } from '../cli/cli-output';
 import { InvalidInputError } from '../common/errors/domain-error';
 import type { CampaignState } from '../common/domain';
+import { CampaignStore } from './campaign.store';
 import { CampaignsService } from './campaigns.service';
 import { CampaignResponse } from './dto/campaign-response';
 import { CreateCampaignDto } from './dto/campaign.dto';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
-import { CampaignFinder } from './campaign-finder';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
 import { DoctorCommand } from './doctor.command';
 
@@ -330,13 +330,13 @@ export class RetryFailedCommand extends SimpleTransitionCommand {
 export class ForecastCampaignCommand extends CliCommand {
   constructor(
     private readonly forecasts: CampaignForecastService,
-    private readonly finder: CampaignFinder,
+    private readonly campaigns: CampaignStore,
   ) {
     super();
   }
 
   async execute([id]: string[], options: CliOptions): Promise<void> {
-    const forecast = await this.forecasts.forecast(await this.finder.get(id));
+    const forecast = await this.forecasts.forecast(await this.campaigns.get(id));
     printResult(options, forecast, (data) => `${data.fits ? 'fits' : 'does NOT fit'}: ${data.message}`);
   }
 }

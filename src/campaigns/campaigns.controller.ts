@@ -13,6 +13,7 @@ import {
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor } from '../auth/request-actor';
 import { Actor } from '../common/actor';
+import { CampaignStore } from './campaign.store';
 import { CampaignsService } from './campaigns.service';
 import {
   CampaignCreatedResponse,
@@ -33,7 +34,6 @@ import {
 } from './dto/campaign.dto';
 import { CampaignForecast } from './forecast/campaign-forecast';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
-import { CampaignFinder } from './campaign-finder';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
 import { CampaignTestSender } from './test-send/campaign-test-sender';
 
@@ -51,7 +51,7 @@ export class CampaignsController {
     private readonly lifecycle: CampaignLifecycleService,
     private readonly forecasts: CampaignForecastService,
     private readonly testSender: CampaignTestSender,
-    private readonly finder: CampaignFinder,
+    private readonly campaignStore: CampaignStore,
   ) {}
 
   @Post()
@@ -105,7 +105,7 @@ export class CampaignsController {
   @Get(':id/forecast')
   @ApiResponse({ status: 200, description: 'Requests needed vs the quota left this month' })
   async forecast(@Param('id') id: string): Promise<CampaignForecast> {
-    return this.forecasts.forecast(await this.finder.get(id));
+    return this.forecasts.forecast(await this.campaignStore.get(id));
   }
 
   @Post(':id/test-send')

@@ -1,28 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
-import { DispatchService } from '../dispatch/dispatch.service';
-import type { CampaignState, RecipientState } from '../common/domain';
+import type { CampaignState } from '../common/domain';
+import { CampaignRecipientsStore } from '../recipients/campaign-recipients.store';
+import { RunStore } from '../recipients/run.store';
 import { DELETABLE_CAMPAIGN_STATES } from './campaign-transitions';
-import { CampaignFinder } from './campaign-finder';
+import { CampaignStore } from './campaign.store';
+import { Campaign, EDITABLE_CAMPAIGN_FIELDS, EditableCampaign } from './campaign.types';
 import {
   CampaignPageResponse,
   CampaignResponse,
-  PreviewItem,
   PreviewResponse,
   RecipientCounts,
   RunSummary,
 } from './dto/campaign-response';
 import type { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
-import { Campaign } from './entities/campaign.entity';
-import { recipientSourceSql, recipientSpecOf } from './runs/recipient-source';
+import { RecipientSourceStore } from './runs/recipient-source.store';
 import { assertCron, assertTimezone, parseScheduledAt } from './scheduling/campaign-schedule';
 import { assertSendWindow } from './scheduling/send-window';
-import { MISSING_VARIABLE_LIKE } from './templates/template-renderer';
-import { SqlParams } from './templates/template-sql';
 import { TemplatesService } from './templates/templates.service';
 
 const MISSING_VARIABLE_EXAMPLES = 5;
@@ -37,19 +33,33 @@ export interface CampaignListFilter {
 @Injectable()
 export class CampaignsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignStore,
+    private readonly runs: RunStore,
+    private readonly recipients: CampaignRecipientsStore,
+    private readonly sources: RecipientSourceStore,
     private readonly templates: TemplatesService,
-    private readonly finder: CampaignFinder,
     private readonly audit: AuditService,
-    private readonly dispatch: DispatchService,
   ) {}
 
   async create(input: CreateCampaignDto, actor: Actor): Promise<Campaign> {
-    const campaign = this.dataSource
-      .getRepository(Campaign)
-      .create({ state: 'draft', timezone: 'UTC', contactFilter: {}, allowPartial: false });
-    await this.applyInput(campaign, input);
-    const saved = await this.dataSource.getRepository(Campaign).save(campaign);
+    const draft: EditableCampaign = {
+      name: input.name,
+      listId: input.listId,
+      contactFilter: {},
+      text: null,
+      templateId: null,
+      transport: input.transport,
+      channelId: String(input.channelId),
+      scheduledAt: null,
+      timezone: 'UTC',
+      cron: null,
+      sendWindow: null,
+      expiresAfterMinutes: null,
+      frequencyCapHours: null,
+      allowPartial: false,
+    };
+    await this.applyInput(draft, input);
+    const saved = await this.campaigns.insertDraft(draft);
     await this.audit.record({
       actor,
       action: 'campaign.created',
@@ -62,15 +72,12 @@ export class CampaignsService {
 
   /** Only drafts are edited: a scheduled campaign's forecast and prepared runs would no longer match. */
   async update(id: string, input: UpdateCampaignDto, actor: Actor): Promise<Campaign> {
-    const campaign = await this.finder.get(id);
+    const campaign = await this.campaigns.get(id);
     if (campaign.state !== 'draft')
       throw new InvalidTransitionError('Campaign', campaign.state, 'edit', ['draft']);
     await this.applyInput(campaign, input);
-    const result = await this.dataSource
-      .getRepository(Campaign)
-      .update({ id, state: 'draft' }, pickEditable(campaign));
-    if (result.affected !== 1)
-      throw new InvalidTransitionError('Campaign', (await this.finder.get(id)).state, 'edit', ['draft']);
+    if (!(await this.campaigns.updateDraft(id, pickEditable(campaign))))
+      throw new InvalidTransitionError('Campaign', (await this.campaigns.get(id)).state, 'edit', ['draft']);
     await this.audit.record({
       actor,
       action: 'campaign.updated',
@@ -78,19 +85,13 @@ export class CampaignsService {
       entityId: id,
       details: { fields: Object.keys(input) },
     });
-    return this.finder.get(id);
+    return this.campaigns.get(id);
   }
 
   /** Drafts and finished campaigns only; their runs and recipients go with them. */
   async remove(id: string, actor: Actor): Promise<void> {
-    const campaign = await this.finder.get(id);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(Campaign)
-      .where('id = :id AND state IN (:...states)', { id, states: DELETABLE_CAMPAIGN_STATES })
-      .execute();
-    if (result.affected !== 1)
+    const campaign = await this.campaigns.get(id);
+    if (!(await this.campaigns.deleteIn(id, DELETABLE_CAMPAIGN_STATES)))
       throw new InvalidTransitionError('Campaign', campaign.state, 'delete', DELETABLE_CAMPAIGN_STATES);
     await this.audit.record({
       actor,
@@ -103,19 +104,14 @@ export class CampaignsService {
 
   /** With `problems`: failed and skipped recipients by reason ("client creation disabled" × 120). */
   async get(id: string): Promise<CampaignResponse> {
-    const [response] = await this.describe([await this.finder.get(id)]);
-    response.problems = await this.dispatch.problemSummary(id);
+    const [response] = await this.describe([await this.campaigns.get(id)]);
+    response.problems = await this.recipients.problemSummary(id);
     return response;
   }
 
   async list(filter: CampaignListFilter): Promise<CampaignPageResponse> {
-    const [campaigns, total] = await this.dataSource.getRepository(Campaign).findAndCount({
-      where: filter.state ? { state: filter.state } : {},
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
-    return { items: await this.describe(campaigns), total, limit: filter.limit, offset: filter.offset };
+    const { items, total } = await this.campaigns.page(filter);
+    return { items: await this.describe(items), total, limit: filter.limit, offset: filter.offset };
   }
 
   /**
@@ -123,71 +119,34 @@ export class CampaignsService {
    * many would be skipped for a missing variable, with up to five examples.
    */
   async preview(id: string, limit: number): Promise<PreviewResponse> {
-    const campaign = await this.finder.get(id);
-    const messageText = await this.templates.messageTextOf(campaign);
-    const spec = await recipientSpecOf(this.dataSource.manager, campaign, messageText);
-    const itemsParams = new SqlParams();
-    const items = await this.previewRows(
-      `SELECT * FROM (${recipientSourceSql(spec, itemsParams)}) src ORDER BY src.contact_id LIMIT ${itemsParams.add(limit)}`,
-      itemsParams,
-    );
-    const missingParams = new SqlParams();
-    const missing = `SELECT * FROM (${recipientSourceSql(spec, missingParams)}) src WHERE src.skip_reason LIKE ${missingParams.add(MISSING_VARIABLE_LIKE)}`;
-    const [{ count }]: Array<{ count: string }> = await this.dataSource.query(
-      `SELECT count(*)::text AS count FROM (${missing}) m`,
-      missingParams.values,
-    );
-    const examples = await this.previewRows(
-      `${missing} ORDER BY src.contact_id LIMIT ${MISSING_VARIABLE_EXAMPLES}`,
-      missingParams,
-    );
-    return { items, missingVariables: { count: Number(count), examples } };
-  }
-
-  private async previewRows(sql: string, params: SqlParams): Promise<PreviewItem[]> {
-    const rows: Array<{
-      phone: string;
-      name: string | null;
-      text: string | null;
-      skip_reason: string | null;
-    }> = await this.dataSource.query(sql, params.values);
-    return rows.map((row) => ({
-      phone: row.phone,
-      name: row.name,
-      text: row.text,
-      skipReason: row.skip_reason,
-    }));
+    const campaign = await this.campaigns.get(id);
+    const spec = await this.sources.specOf(campaign, await this.templates.messageTextOf(campaign));
+    const items = await this.sources.first(spec, limit);
+    const missingVariables = await this.sources.missingVariables(spec, MISSING_VARIABLE_EXAMPLES);
+    return { items, missingVariables };
   }
 
   /** Counts (one grouped query for the page) and the latest run of each campaign. */
   private async describe(campaigns: Campaign[]): Promise<CampaignResponse[]> {
     if (campaigns.length === 0) return [];
     const ids = campaigns.map((campaign) => campaign.id);
-    const counts: Array<{ campaign_id: string; state: RecipientState; count: number }> =
-      await this.dataSource.query(
-        `SELECT campaign_id, state, count(*)::int AS count FROM campaign_recipients WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id, state`,
-        [ids],
-      );
-    const runs: Array<{ campaign_id: string; id: string; occurrence_at: Date; state: string }> =
-      await this.dataSource.query(
-        `SELECT DISTINCT ON (campaign_id) campaign_id, id, occurrence_at, state FROM campaign_runs WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id, occurrence_at DESC`,
-        [ids],
-      );
+    const counts = await this.recipients.countsByCampaign(ids);
+    const runs = await this.runs.latestByCampaign(ids);
     return campaigns.map((campaign) => {
-      const run = runs.find((candidate) => candidate.campaign_id === campaign.id);
+      const run = runs.find((candidate) => candidate.campaignId === campaign.id);
       const latestRun: RunSummary | null = run
-        ? { id: run.id, occurrenceAt: run.occurrence_at, state: run.state }
+        ? { id: run.id, occurrenceAt: run.occurrenceAt, state: run.state }
         : null;
       return CampaignResponse.of(
         campaign,
-        RecipientCounts.fromStates(counts.filter((row) => row.campaign_id === campaign.id)),
+        RecipientCounts.fromStates(counts.filter((row) => row.campaignId === campaign.id)),
         latestRun,
       );
     });
   }
 
   /** Copies given fields onto the campaign and checks the result as a whole (errors name the field and the fix). */
-  private async applyInput(campaign: Campaign, input: UpdateCampaignDto): Promise<void> {
+  private async applyInput(campaign: EditableCampaign, input: UpdateCampaignDto): Promise<void> {
     if (input.text !== undefined && input.templateId !== undefined) {
       throw new InvalidInputError('text', 'give exactly one of text and templateId, not both');
     }
@@ -215,7 +174,7 @@ export class CampaignsService {
       campaign.scheduledAt = parseScheduledAt(input.scheduledAt, campaign.timezone);
   }
 
-  private async validate(campaign: Campaign): Promise<void> {
+  private async validate(campaign: EditableCampaign): Promise<void> {
     if (!campaign.text && !campaign.templateId)
       throw new InvalidInputError(
         'text',
@@ -237,10 +196,7 @@ export class CampaignsService {
   }
 
   private async assertListExists(listId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM contact_lists WHERE id = $1`, [
-      listId,
-    ]);
-    if (rows.length === 0)
+    if (!(await this.campaigns.listExists(listId)))
       throw new InvalidInputError(
         'listId',
         `there is no contact list ${listId}; GET /api/lists shows the lists`,
@@ -260,23 +216,8 @@ function assertPlaceholdersClosed(text: string): void {
 }
 
 /** The fields a draft's edit writes back. */
-const EDITABLE_FIELDS = [
-  'name',
-  'listId',
-  'contactFilter',
-  'text',
-  'templateId',
-  'transport',
-  'channelId',
-  'scheduledAt',
-  'timezone',
-  'cron',
-  'sendWindow',
-  'expiresAfterMinutes',
-  'frequencyCapHours',
-  'allowPartial',
-] as const satisfies ReadonlyArray<keyof Campaign>;
-
-function pickEditable(campaign: Campaign): Partial<Campaign> {
-  return Object.fromEntries(EDITABLE_FIELDS.map((field) => [field, campaign[field]])) as Partial<Campaign>;
+function pickEditable(campaign: Campaign): EditableCampaign {
+  return Object.fromEntries(
+    EDITABLE_CAMPAIGN_FIELDS.map((field) => [field, campaign[field]]),
+  ) as EditableCampaign;
 }

@@ -1,3 +1,4 @@
+import type { Transport } from '../common/domain';
 import { Injectable } from '@nestjs/common';
 import { HttpCall, Chat2DeskHttp, SuccessEnvelope } from './chat2desk-http';
 import {
@@ -114,7 +115,7 @@ export class Chat2DeskClient {
    */
   async createClient(
     phone: string,
-    transport: string,
+    transport: Transport,
     channelId?: number,
     context?: RequestContext,
   ): Promise<Chat2DeskClientRecord> {

@@ -2,12 +2,12 @@ import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDes
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
 import { ChannelsController } from './channels.controller';
 import { Chat2DeskClient } from './chat2desk.client';
 import { Chat2DeskStack, createChat2DeskStack } from './chat2desk.stack';
 import { Chat2DeskStatus } from './chat2desk-status';
 import { QuotaService } from './quota.service';
+import { RequestGate } from './request-gate';
 import { RequestLedger } from './request-ledger';
 
 const CHAT2DESK_STACK = Symbol('CHAT2DESK_STACK');
@@ -33,15 +33,9 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   providers: [
     {
       provide: CHAT2DESK_STACK,
-      inject: [APP_CONFIG, DataSource, Clock, { token: MetricsService, optional: true }],
-      useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock, metrics?: MetricsService) => {
-        const stack = createChat2DeskStack({ config: config.chat2desk, dataSource, clock });
-        if (metrics) {
-          stack.gate.onOutcome((outcome, endpoint) => metrics.recordChat2DeskRequest(endpoint, outcome));
-          stack.gate.onRateLimitWait((seconds) => metrics.observeRateLimiterWait(seconds));
-        }
-        return stack;
-      },
+      inject: [APP_CONFIG, DataSource, Clock],
+      useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock) =>
+        createChat2DeskStack({ config: config.chat2desk, dataSource, clock }),
     },
     {
       provide: Chat2DeskClient,
@@ -54,6 +48,8 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       inject: [CHAT2DESK_STACK],
       useFactory: (stack: Chat2DeskStack) => stack.ledger,
     },
+    // Observers (metrics) subscribe to every request's outcome and rate-limit wait here.
+    { provide: RequestGate, inject: [CHAT2DESK_STACK], useFactory: (stack: Chat2DeskStack) => stack.gate },
     {
       provide: Chat2DeskStatus,
       inject: [CHAT2DESK_STACK],
@@ -61,6 +57,6 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     },
     Chat2DeskLifecycle,
   ],
-  exports: [Chat2DeskClient, QuotaService, RequestLedger, Chat2DeskStatus],
+  exports: [Chat2DeskClient, QuotaService, RequestLedger, RequestGate, Chat2DeskStatus],
 })
 export class Chat2DeskModule {}

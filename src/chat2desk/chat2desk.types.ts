@@ -1,3 +1,5 @@
+import type { Transport } from '../common/domain';
+
 /** Shapes of the Chat2Desk API v1 as the manual and observed clients show them. Unknown fields are kept. */
 
 export type ApiMode = 'disabled' | 'demo' | 'normal' | 'unlimited';
@@ -113,7 +115,7 @@ export interface MessageListParams extends PageParams {
   clientId?: number;
   type?: 'to_client' | 'from_client';
   channelId?: number;
-  transport?: string;
+  transport?: Transport;
   /** Page by id: messages from this id on (or up to it with directionReverse). */
   startId?: number;
   directionReverse?: boolean;
@@ -124,7 +126,7 @@ export interface SendMessageRequest {
   clientId: number;
   text: string;
   type?: 'to_client' | 'autoreply' | 'system';
-  transport?: string;
+  transport?: Transport;
   channelId?: number;
   attachment?: string;
   pdf?: string;

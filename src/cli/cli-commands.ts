@@ -23,13 +23,14 @@ import { ApiKeyCommand } from './commands/api-key.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { SandboxCommand } from './commands/sandbox.command';
 
-export const STANDALONE_COMMANDS = [MigrateCommand, ApiKeyCommand, SandboxCommand];
+export const STANDALONE_COMMANDS = [MigrateCommand, SandboxCommand];
 
 /** Names of standalone commands that need the database URL resolved (embedded server started). */
 export const DATABASE_COMMAND_NAMES = ['migrate'];
-export const STANDALONE_COMMAND_NAMES = ['migrate', 'api-key', 'sandbox'];
+export const STANDALONE_COMMAND_NAMES = ['migrate', 'sandbox'];
 
 export const APP_COMMANDS = [
+  ApiKeyCommand,
   ...CONTACTS_COMMANDS,
   ...CAMPAIGNS_COMMANDS,
   ...DELIVERY_COMMANDS,

@@ -76,19 +76,24 @@ describe('CLI in a child process', () => {
     expect((await cli(['migrate', 'down', '--steps', 'x'], { DATABASE_URL: database.url })).code).toBe(
       ExitCode.Usage,
     );
-    expect((await cli(['api-key', '--no-such-flag'], { DATA_DIR: dataDir })).code).toBe(ExitCode.Usage);
+    expect((await cli(['sandbox', '--no-such-flag'], { DATA_DIR: dataDir })).code).toBe(ExitCode.Usage);
   });
 
-  it('api-key prints the stored key as JSON, and refuses to rotate a key set in the environment with 4', async () => {
-    const shown = await cli(['api-key', '--json'], { DATA_DIR: dataDir });
+  it('api-key: the database key is shown only by --rotate; a key set in the environment cannot be rotated (4)', async () => {
+    const env = { DATABASE_URL: database.url, DATA_DIR: dataDir };
+    const shown = await cli(['api-key', '--json'], env);
     expect(shown.code).toBe(ExitCode.Ok);
-    expect(JSON.parse(shown.stdout)).toMatchObject({
-      source: 'file',
-      path: join(dataDir, 'api-key'),
-      rotated: false,
+    expect(JSON.parse(shown.stdout)).toEqual({ source: 'database', rotated: false });
+
+    const rotated = await cli(['api-key', '--rotate', '--json'], env);
+    expect(rotated.code).toBe(ExitCode.Ok);
+    expect(JSON.parse(rotated.stdout)).toEqual({
+      apiKey: expect.stringMatching(/^c2d_[\w-]{32}$/),
+      source: 'database',
+      rotated: true,
     });
 
-    const refused = await cli(['api-key', '--rotate', '--json'], { DATA_DIR: dataDir, API_KEY: 'from-env' });
+    const refused = await cli(['api-key', '--rotate', '--json'], { ...env, API_KEY: 'from-env' });
     expect(refused.code).toBe(ExitCode.Conflict);
     expect(JSON.parse(refused.stdout)).toEqual({
       error: { code: 'api_key_from_env', message: 'API_KEY is set in the environment: change it there' },

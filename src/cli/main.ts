@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { ConfigurationError } from '../config/env-reader';
 import { AppConfig, loadAppConfig } from '../config/app-config';
+import { loadDotEnv } from '../config/dot-env';
 import { ProvisionedRuntime, provisionRuntime } from '../runtime';
 import { DATABASE_COMMAND_NAMES, STANDALONE_COMMAND_NAMES } from './cli-commands';
 import { CliBoot, CliModule } from './cli.module';
@@ -18,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
   const commandName = argv.slice(2).find((arg) => !arg.startsWith('-'));
   const boot: CliBoot =
     commandName !== undefined && STANDALONE_COMMAND_NAMES.includes(commandName) ? 'standalone' : 'app';
+  loadDotEnv();
   const config = loadAppConfig({ LOG_LEVEL: 'warn', ...process.env, SCHEDULER_ENABLED: 'false' });
   const runtime = await provisionFor(config, boot, commandName);
   try {

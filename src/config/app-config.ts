@@ -37,8 +37,20 @@ export interface TrackingConfig {
   deadlineHours: number;
 }
 
+/** Which work this process does; several processes may share one database (docs/operations.md). */
+export const INSTANCE_ROLES = ['all', 'api', 'worker'] as const;
+export type InstanceRole = (typeof INSTANCE_ROLES)[number];
+
+/** Express's `trust proxy` setting: false, true, a hop count, or addresses/subnets (comma-separated). */
+export type TrustProxy = boolean | number | string;
+
 export interface AppConfig {
   port: number;
+  /** `api`: HTTP, no loops; `worker`: loops, HTTP only for /health and /metrics; `all`: both. */
+  instanceRole: InstanceRole;
+  trustProxy: TrustProxy;
+  /** Connections this process may open to PostgreSQL. */
+  databasePoolSize: number;
   /** Undefined means "start an embedded PostgreSQL under dataDir". */
   databaseUrl?: string;
   /** Where embedded Postgres data and the generated API key are kept. */
@@ -59,7 +71,10 @@ export interface AppConfig {
   stopWords: string[];
   /** Port of the in-process sandbox when CHAT2DESK_TOKEN is unset (0 = any free port). */
   sandboxPort: number;
-  /** Whether crons run in this process (tests drive the services directly instead). */
+  /**
+   * Whether the loops (scheduler, dispatch, tracking, checks) run in this process: SCHEDULER_ENABLED
+   * and not an `api` instance. Tests and the CLI turn it off and drive the services directly.
+   */
   schedulerEnabled: boolean;
   /** How often the consistency check (stranded recipients) runs; 0 = never (the `doctor` command still works). */
   consistencyCheckIntervalMs: number;
@@ -70,8 +85,12 @@ export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', '
 /** Builds the configuration from the environment; throws a ConfigurationError naming every bad variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const read = new EnvReader(env);
+  const instanceRole = read.oneOf('INSTANCE_ROLE', INSTANCE_ROLES, 'all');
   const config: AppConfig = {
     port: read.int('PORT', 3000, 0, 65535),
+    instanceRole,
+    trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 2, 1_000),
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     dataDir: resolve(read.string('DATA_DIR', '.data')!),
     apiKey: read.string('API_KEY'),
@@ -105,9 +124,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookSignatureHeader: read.string('CHAT2DESK_WEBHOOK_SIGNATURE_HEADER', 'X-Signature')!.toLowerCase(),
     stopWords: read.list('STOP_WORDS', DEFAULT_STOP_WORDS).map((word) => word.toUpperCase()),
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
-    schedulerEnabled: read.bool('SCHEDULER_ENABLED', true),
+    schedulerEnabled: read.bool('SCHEDULER_ENABLED', true) && instanceRole !== 'api',
     consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
   };
   read.assertValid();
   return config;
+}
+
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

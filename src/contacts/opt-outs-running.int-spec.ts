@@ -1,7 +1,7 @@
 import { AuditService } from '../audit/audit.service';
 import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
 import { OPTED_OUT_REASON } from '../common/domain';
-import { DispatchWorker } from '../dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../dispatch/dispatch-worker';
 import {
   createCampaignRow,
   createContactList,

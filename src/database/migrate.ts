@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { loadAppConfig } from '../config/app-config';
+import { loadDotEnv } from '../config/dot-env';
 import { ConfigurationError } from '../config/env-reader';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { revertMigrations, runMigrations } from './migrations';
@@ -8,6 +9,7 @@ import { revertMigrations, runMigrations } from './migrations';
 /** `npm run migration:run` / `migration:revert`: on DATABASE_URL, or on the embedded database of `npm start`. */
 async function main(direction: string | undefined): Promise<void> {
   if (direction !== 'run' && direction !== 'revert') throw new Error('usage: migrate run|revert');
+  loadDotEnv();
   const config = loadAppConfig();
   const embedded = config.databaseUrl
     ? undefined

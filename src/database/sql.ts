@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** Runs one SQL statement and returns its rows. */
@@ -9,4 +10,20 @@ export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown
  */
 export function sqlFrom(source: Pick<DataSource | EntityManager, 'query'>): Sql {
   return async <Row>(text: string, params: unknown[] = []) => (await source.query(text, params)) as Row[];
+}
+
+/** The same, over one plain `pg` connection (start-up provisioning, before Nest exists). */
+export function sqlFromClient(client: Pick<Client, 'query'>): Sql {
+  return async <Row>(text: string, params: unknown[] = []) =>
+    (await client.query(text, params)).rows as Row[];
+}
+
+/** Collects positional parameters for a statement built from parts (`params.add(value)` → `$n`). */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
 }

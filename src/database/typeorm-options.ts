@@ -8,7 +8,12 @@ const ROOT = join(__dirname, '..', '..');
  * The one place TypeORM is configured: the app, the CLI, tests and `ormconfig.ts` all call this,
  * so the schema the code expects is always the one the committed migrations build.
  */
-export function buildTypeOrmOptions(databaseUrl: string): DataSourceOptions {
+export interface PoolOptions {
+  /** Connections this process may open (DATABASE_POOL_SIZE); default 20. */
+  poolSize?: number;
+}
+
+export function buildTypeOrmOptions(databaseUrl: string, pool: PoolOptions = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -18,6 +23,6 @@ export function buildTypeOrmOptions(databaseUrl: string): DataSourceOptions {
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20, application_name: 'chat2desk-campaigns' },
+    extra: { max: pool.poolSize ?? 20, application_name: 'chat2desk-campaigns' },
   };
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
 import { ContactsModule } from '../contacts/contacts.module';
+import { RecipientsModule } from '../recipients/recipients.module';
 import { StatusRecorder } from './status-recorder';
 import { StatusTracker } from './status-tracker';
 import { TrackingScheduler } from './tracking-scheduler';
@@ -9,7 +11,7 @@ import { WebhooksController } from './webhook/webhooks.controller';
 
 /** Delivery status tracking (batched polling + webhook) and opt-outs by stop word. */
 @Module({
-  imports: [ContactsModule],
+  imports: [Chat2DeskModule, ContactsModule, RecipientsModule],
   controllers: [WebhooksController],
   providers: [
     StatusRecorder,

@@ -1,5 +1,7 @@
+import type { RecipientState } from '../common/domain';
+
 /** Where a raw Chat2Desk `recipient_status` puts a recipient; `sent` means "still in flight". */
-export type DeliveryOutcome = 'sent' | 'delivered' | 'read' | 'failed';
+export type DeliveryOutcome = Extract<RecipientState, 'sent' | 'delivered' | 'read' | 'failed'>;
 
 // The vendor does not document the values (NOTES.md): these are the ones seen in clients and comments.
 const OUTCOME_BY_RAW: Record<string, DeliveryOutcome> = {

@@ -7,6 +7,7 @@ import { normalizeRecipientStatus } from './status-normalizer';
 import { insertCampaign, insertRecipients } from '../../test/support/delivery-fixtures';
 import { sendThroughSandbox } from '../../test/support/sandbox-sends';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from './tracking-cost';
+import { RecipientStatusStore } from '../recipients/recipient-status.store';
 
 const POLL_INTERVAL_MS = 15_000;
 const SEND_RATE_PER_SECOND = 20;
@@ -58,7 +59,7 @@ describe('StatusTracker against the sandbox', () => {
     );
     const cost = await measureTrackingCost({
       tracker,
-      dataSource,
+      statuses: testApp.app.get(RecipientStatusStore),
       listRequests: () => testApp.sandbox.ledger().requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0,
       wait: () => clock.advance(5_000),
     });

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { RecipientStatusStore } from '../recipients/recipient-status.store';
 import { StatusTracker } from './status-tracker';
 
 /** What status tracking cost: `GET /v1/messages` requests per tracked message. */
@@ -14,7 +14,8 @@ export interface TrackingCost {
 
 export interface TrackingCostOptions {
   tracker: StatusTracker;
-  dataSource: DataSource;
+  /** Counts the messages in flight and tracked (`app.get(RecipientStatusStore)`). */
+  statuses: RecipientStatusStore;
   /** Total `GET /v1/messages` requests the Chat2Desk side has counted, e.g. from the sandbox ledger. */
   listRequests: () => number | Promise<number>;
   /** Lets time pass between rounds: `clock.advance(ms)` for a manual clock, a sleep otherwise. */
@@ -37,15 +38,15 @@ export const LIST_MESSAGES_ROUTE = 'GET /v1/messages';
 export async function measureTrackingCost(options: TrackingCostOptions): Promise<TrackingCost> {
   const maxRounds = options.maxRounds ?? 1_000;
   let rounds = 0;
-  let inFlight = await countInFlight(options.dataSource, options.campaignId);
+  let inFlight = await options.statuses.countInFlight(options.campaignId);
   while (inFlight > 0 && rounds < maxRounds) {
     await options.tracker.pollOnce();
     rounds += 1;
-    inFlight = await countInFlight(options.dataSource, options.campaignId);
+    inFlight = await options.statuses.countInFlight(options.campaignId);
     if (inFlight > 0) await options.wait();
   }
   const requests = await options.listRequests();
-  const messages = await countTracked(options.dataSource, options.campaignId);
+  const messages = await options.statuses.countTracked(options.campaignId);
   return {
     requests,
     messages,
@@ -53,20 +54,4 @@ export async function measureTrackingCost(options: TrackingCostOptions): Promise
     rounds,
     stillInFlight: inFlight,
   };
-}
-
-async function countInFlight(dataSource: DataSource, campaignId?: string): Promise<number> {
-  const [row] = await dataSource.query(
-    `SELECT count(*)::int AS count FROM campaign_recipients WHERE state = 'sent' AND ($1::uuid IS NULL OR campaign_id = $1)`,
-    [campaignId ?? null],
-  );
-  return row.count;
-}
-
-async function countTracked(dataSource: DataSource, campaignId?: string): Promise<number> {
-  const [row] = await dataSource.query(
-    `SELECT count(*)::int AS count FROM campaign_recipients WHERE chat2desk_message_id IS NOT NULL AND ($1::uuid IS NULL OR campaign_id = $1)`,
-    [campaignId ?? null],
-  );
-  return row.count;
 }

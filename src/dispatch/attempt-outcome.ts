@@ -29,12 +29,3 @@ export function classifySendFailure(error: unknown): FailureKind {
   if (error instanceof Chat2DeskError) return error.retryable ? 'not_sent_retry' : 'permanent';
   return 'unknown';
 }
-
-/** Short class name for last_error_class, e.g. `Chat2DeskValidationError`. */
-export function errorClassOf(error: unknown): string {
-  return error instanceof Error ? error.constructor.name : typeof error;
-}
-
-export function errorMessageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

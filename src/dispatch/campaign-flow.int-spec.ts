@@ -1,7 +1,7 @@
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
 import { createCampaignRow, createContactList } from '../../test/support/campaign.factory';
-import { DispatchWorker } from './dispatch-worker.service';
+import { DispatchWorker } from './dispatch-worker';
 import { campaignState, exactlyOnceProblems, phoneRange } from '../../test/support/dispatch-fixtures';
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';

@@ -1,4 +1,8 @@
-import { chooseResolutionStrategy, estimateRequests, planResolution } from './client-resolution-strategy';
+import {
+  chooseResolutionStrategy,
+  estimateRequests,
+  planResolution,
+} from '../clients/client-resolution-strategy';
 import { createdAtMs } from './message-reconciler';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from './retry-policy';
 

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
+import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
+import { ClientsModule } from '../clients/clients.module';
 import { CampaignStops } from './campaign-stops';
-import { ClientResolver } from './client-resolver';
 import { DispatchService } from './dispatch.service';
 import { WORKER_IDENTITY } from './dispatch.tokens';
-import { DispatchWorker } from './dispatch-worker.service';
-import { Dispatcher } from './dispatcher.service';
+import { DispatchWorker } from './dispatch-worker';
+import { Dispatcher } from './dispatcher';
 import { MessageReconciler } from './message-reconciler';
-import { Preparer } from './preparer.service';
+import { Preparer } from './preparer';
 import { RecipientQueue } from '../recipients/recipient-queue';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { newWorkerIdentity } from './worker-identity';
@@ -17,10 +18,9 @@ import { newWorkerIdentity } from './worker-identity';
  * ambiguous and abandoned attempts). Chat2DeskModule is global; the campaign lifecycle is resolved lazily.
  */
 @Module({
-  imports: [RecipientsModule],
+  imports: [RecipientsModule, ClientsModule, Chat2DeskModule],
   providers: [
     { provide: WORKER_IDENTITY, useFactory: newWorkerIdentity },
-    ClientResolver,
     {
       provide: MessageReconciler,
       inject: [Chat2DeskClient, RecipientQueue],

@@ -1,8 +1,8 @@
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecycle.service';
 import { ManualClock } from '../common/clock/clock';
-import { Dispatcher } from './dispatcher.service';
-import { DispatchWorker } from './dispatch-worker.service';
+import { Dispatcher } from './dispatcher';
+import { DispatchWorker } from './dispatch-worker';
 import { sqlFrom } from '../database/sql';
 import { RecipientQueue } from '../recipients/recipient-queue';
 import {

@@ -11,7 +11,7 @@ import {
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 import { FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../common/domain';
-import { DispatchWorker } from './dispatch-worker.service';
+import { DispatchWorker } from './dispatch-worker';
 import { RecipientQueue } from '../recipients/recipient-queue';
 
 /** Operators act while a campaign runs at 10 requests/s; nothing goes out more than a second after. */

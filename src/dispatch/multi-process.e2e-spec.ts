@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
-import { DispatchWorker } from './dispatch-worker.service';
+import { DispatchWorker } from './dispatch-worker';
 import {
   exactlyOnceProblems,
   phoneRange,

@@ -14,7 +14,7 @@ import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
 import { spawnWorker, WorkerProcess } from '../../test/support/worker-spawner';
 import { CampaignScheduler } from '../campaigns/scheduling/campaign-scheduler';
-import { DispatchWorker } from './dispatch-worker.service';
+import { DispatchWorker } from './dispatch-worker';
 
 const DELAY_SECONDS = 3;
 const SETTINGS = {

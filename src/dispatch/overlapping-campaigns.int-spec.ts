@@ -7,8 +7,8 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
-import { ClientResolver } from './client-resolver';
-import { DispatchWorker } from './dispatch-worker.service';
+import { ClientResolver } from '../clients/client-resolver';
+import { DispatchWorker } from './dispatch-worker';
 
 /**
  * Several campaigns on one channel whose lists overlap, and WhatsApp creations whose answers get

@@ -1,7 +1,7 @@
 import { TestApp, createTestApp } from '../../test/support/test-app';
 import { DispatchService } from './dispatch.service';
-import { DispatchWorker } from './dispatch-worker.service';
-import { CREATION_DISABLED_REASON } from './client-resolver';
+import { DispatchWorker } from './dispatch-worker';
+import { CREATION_DISABLED_REASON } from '../clients/client-resolver';
 import {
   exactlyOnceProblems,
   phoneRange,

@@ -9,7 +9,7 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { waitFor } from '../../test/support/wait-for';
-import { DispatchWorker } from './dispatch-worker.service';
+import { DispatchWorker } from './dispatch-worker';
 
 const RECHECK_MS = 1_000;
 

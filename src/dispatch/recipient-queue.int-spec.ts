@@ -205,7 +205,7 @@ describe('RecipientQueue: claims, leases and conditional records on real Postgre
       `UPDATE chat2desk_clients SET ready_at = now() + interval '1 hour' WHERE phone LIKE '7948%2'`,
     );
 
-    await new PreparationQueue(sqlFrom(database.dataSource), 0).promoteReadyClients(new Date());
+    await new PreparationQueue(sqlFrom(database.dataSource)).promoteReadyClients(new Date());
 
     expect(await recipientCounts(database.dataSource, campaignId)).toEqual({ ready: 1, waiting_ready: 1 });
   });

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Chat2DeskState, Chat2DeskStatus } from '../chat2desk/chat2desk-status';
 import { QuotaService } from '../chat2desk/quota.service';
+import { HealthStore } from './health.store';
 
 export interface HealthReport {
   /** ok = database up and Chat2Desk accepting our token; anything else = degraded. */
@@ -20,7 +19,7 @@ export interface HealthReport {
 @Injectable()
 export class HealthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: HealthStore,
     private readonly chat2desk: Chat2DeskStatus,
     private readonly quota: QuotaService,
   ) {}
@@ -44,7 +43,7 @@ export class HealthService {
 
   private async databaseHealth(): Promise<HealthReport['database']> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.store.ping();
       return { ok: true };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };

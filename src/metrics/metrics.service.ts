@@ -1,20 +1,20 @@
-import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { RequestOutcome } from '../chat2desk/chat2desk.errors';
 import { QuotaService } from '../chat2desk/quota.service';
+import { RequestGate } from '../chat2desk/request-gate';
+import { RecipientReportsStore } from '../recipients/recipient-reports.store';
 
 const UNDEFINED_TABLE = '42P01';
 
 /**
- * The app's Prometheus metrics, fed by the modules that know the numbers. One registry per app
- * instance (not prom-client's global one), so several apps in one test process don't collide.
+ * The app's Prometheus metrics, fed by the modules that know the numbers; Chat2Desk request outcomes
+ * and rate-limit waits come from the request gate's hooks. One registry per app instance (not
+ * prom-client's global one), so several apps in one test process don't collide.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
 
   private readonly chat2deskRequests = new Counter({
@@ -66,12 +66,18 @@ export class MetricsService {
   });
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly recipients: RecipientReportsStore,
+    private readonly quota: QuotaService,
+    private readonly gate: RequestGate,
     private readonly logger: PinoLogger,
-    private readonly moduleRef: ModuleRef,
   ) {
     logger.setContext(MetricsService.name);
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  onModuleInit(): void {
+    this.gate.onOutcome((outcome, endpoint) => this.recordChat2DeskRequest(endpoint, outcome));
+    this.gate.onRateLimitWait((seconds) => this.observeRateLimiterWait(seconds));
   }
 
   /** `outcome` is the label of chat2desk_requests_total: the client's typed error name in snake case. */
@@ -103,25 +109,11 @@ export class MetricsService {
 
   private async collectQuotaRemaining(): Promise<void> {
     this.quotaRemaining.reset();
-    const quota = this.findQuotaService();
-    if (!quota) return;
     try {
-      const { remaining } = await quota.status();
+      const { remaining } = await this.quota.status();
       if (remaining !== null) this.quotaRemaining.set(remaining);
     } catch (error) {
       this.logger.warn({ err: error }, 'quota_remaining: quota status failed');
-    }
-  }
-
-  /**
-   * Looked up at scrape time: the Chat2Desk module injects this service, so a constructor
-   * dependency on its QuotaService would be circular. Absent in apps without that module.
-   */
-  private findQuotaService(): QuotaService | undefined {
-    try {
-      return this.moduleRef.get(QuotaService, { strict: false });
-    } catch {
-      return undefined;
     }
   }
 
@@ -129,9 +121,7 @@ export class MetricsService {
     const gauge = this.recipientsByState;
     gauge.reset();
     try {
-      const rows: Array<{ state: string; count: number }> = await this.dataSource.query(
-        `SELECT state, count(*)::int AS count FROM campaign_recipients GROUP BY state`,
-      );
+      const rows = await this.recipients.countsByState();
       for (const row of rows) gauge.set({ state: row.state }, row.count);
     } catch (error) {
       // Before the campaigns migration ran there is nothing to count; anything else is worth a line.

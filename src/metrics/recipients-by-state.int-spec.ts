@@ -1,8 +1,11 @@
 import { Test } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { createEmptyDatabase } from '../../test/support/test-database';
+import { QuotaService } from '../chat2desk/quota.service';
+import { RequestGate } from '../chat2desk/request-gate';
+import { Database } from '../database/database';
+import { RecipientReportsStore } from '../recipients/recipient-reports.store';
 import { MetricsService } from './metrics.service';
 
 describe('recipients_by_state collector', () => {
@@ -16,7 +19,11 @@ describe('recipients_by_state collector', () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         MetricsService,
-        { provide: getDataSourceToken(), useValue: dataSource },
+        RecipientReportsStore,
+        { provide: Database, useValue: new Database(dataSource) },
+        // No Chat2Desk here: an unknown quota and a gate nobody calls.
+        { provide: QuotaService, useValue: { status: () => Promise.resolve({ remaining: null }) } },
+        { provide: RequestGate, useValue: { onOutcome: () => undefined, onRateLimitWait: () => undefined } },
         { provide: PinoLogger, useValue: new PinoLogger({ pinoHttp: { level: 'silent' } }) },
       ],
     }).compile();

@@ -1,5 +1,5 @@
 import type { Sql } from '../database/sql';
-import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON } from '../common/domain';
+import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON, type Transport } from '../common/domain';
 
 /** A recipient this process holds in `sending` under its lease: everything one send needs. */
 export interface ClaimedRecipient {
@@ -15,7 +15,7 @@ export interface ClaimedRecipient {
   leaseOwner: string;
   clientId: number;
   text: string;
-  transport: string;
+  transport: Transport;
   channelId: number;
 }
 
@@ -63,7 +63,7 @@ interface ClaimedRow {
   lease_owner: string;
   chat2desk_client_id: string;
   text: string;
-  transport: string;
+  transport: Transport;
   channel_id: string;
 }
 

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
+import { CampaignRecipientsStore } from './campaign-recipients.store';
 import { PreparationQueue } from './preparation-queue';
 import { RecipientOptOutsStore } from './recipient-opt-outs.store';
 import { RecipientQueue } from './recipient-queue';
+import { RecipientReportsStore } from './recipient-reports.store';
+import { RecipientStatusStore } from './recipient-status.store';
+import { RunStore } from './run.store';
 
 /**
  * The owner of `campaign_recipients`, `campaign_runs` and `recipient_status_events`: every statement
@@ -13,6 +16,8 @@ import { RecipientQueue } from './recipient-queue';
 @Module({
   imports: [DatabaseModule],
   providers: [
+    CampaignRecipientsStore,
+    RunStore,
     {
       provide: RecipientQueue,
       inject: [Database],
@@ -21,15 +26,21 @@ import { RecipientQueue } from './recipient-queue';
     },
     {
       provide: PreparationQueue,
-      inject: [Database, APP_CONFIG],
-      useFactory: (database: Database, config: AppConfig) =>
-        new PreparationQueue(
-          database.sql,
-          config.whatsappNewClientDelaySeconds + config.whatsappSafetyMarginSeconds,
-        ),
+      inject: [Database],
+      useFactory: (database: Database) => new PreparationQueue(database.sql),
     },
+    RecipientStatusStore,
+    RecipientReportsStore,
     RecipientOptOutsStore,
   ],
-  exports: [RecipientQueue, PreparationQueue, RecipientOptOutsStore],
+  exports: [
+    RecipientQueue,
+    PreparationQueue,
+    RecipientStatusStore,
+    RecipientReportsStore,
+    CampaignRecipientsStore,
+    RunStore,
+    RecipientOptOutsStore,
+  ],
 })
 export class RecipientsModule {}

@@ -2,7 +2,7 @@ import { createTestApp, TestApp } from '../../test/support/test-app';
 import { normalizeRecipientStatus } from '../delivery/status-normalizer';
 import { StatusTracker, TARGET_REQUESTS_PER_MESSAGE } from '../delivery/status-tracker';
 import { LIST_MESSAGES_ROUTE, measureTrackingCost } from '../delivery/tracking-cost';
-import { DispatchWorker } from '../dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../dispatch/dispatch-worker';
 import {
   phoneRange,
   seedCampaign,
@@ -11,6 +11,7 @@ import {
 } from '../../test/support/dispatch-fixtures';
 import { recipientStatusAt } from '../sandbox/sandbox-state';
 import { CampaignReport } from './campaign-report.service';
+import { RecipientStatusStore } from '../recipients/recipient-status.store';
 
 const MESSAGES = 1_000;
 const SEED = 5;
@@ -46,7 +47,7 @@ describe('from dispatch to report', () => {
 
     const cost = await measureTrackingCost({
       tracker: testApp.app.get(StatusTracker),
-      dataSource,
+      statuses: testApp.app.get(RecipientStatusStore),
       campaignId,
       listRequests: () => testApp.sandbox.ledger().requestsByRoute[LIST_MESSAGES_ROUTE] ?? 0,
       wait: () => new Promise((resolve) => setTimeout(resolve, 300)),

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { QuotaService } from '../chat2desk/quota.service';
 import { RequestLedger } from '../chat2desk/request-ledger';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { QuotaOverviewStore } from './quota-overview.store';
 
 export interface QuotaOverview {
   month: string;
@@ -32,7 +31,7 @@ export interface QuotaOverview {
 @Injectable()
 export class QuotaOverviewService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: QuotaOverviewStore,
     private readonly quota: QuotaService,
     private readonly client: Chat2DeskClient,
     private readonly ledger: RequestLedger,
@@ -45,7 +44,7 @@ export class QuotaOverviewService {
     const status = await this.quota.status();
     // rows() flushes the ledger first, so the reservations below see every request counted so far.
     const ledger = await this.ledgerTotal(status.month);
-    const reservedByCampaigns = await this.reservedByCampaigns();
+    const reservedByCampaigns = await this.store.reservedByCampaigns();
     return {
       month: status.month,
       mode: status.mode,
@@ -60,16 +59,5 @@ export class QuotaOverviewService {
 
   private async ledgerTotal(month: string): Promise<number> {
     return (await this.ledger.rows({ month })).reduce((sum, row) => sum + row.count, 0);
-  }
-
-  private async reservedByCampaigns(): Promise<number> {
-    const [row]: Array<{ reserved: number }> = await this.dataSource.query(
-      `SELECT coalesce(sum(greatest(f.forecast - coalesce(s.spent, 0), 0)), 0)::int AS reserved
-       FROM (SELECT id::text AS id, (forecast->>'total')::int AS forecast FROM campaigns
-             WHERE state IN ('scheduled', 'running') AND forecast->>'total' IS NOT NULL) f
-       LEFT JOIN (SELECT campaign_id, sum(count) AS spent FROM chat2desk_request_ledger WHERE campaign_id <> '' GROUP BY campaign_id) s
-         ON s.campaign_id = f.id`,
-    );
-    return row.reserved;
   }
 }

@@ -1,3 +1,5 @@
+import type { TimelineCount } from '../recipients/recipient-reports.store';
+
 /** One minute of a campaign: messages sent, delivered (read counts as delivered) and failed in it. */
 export interface TimelineBucket {
   /** Start of the minute, ISO 8601 UTC. */
@@ -7,12 +9,8 @@ export interface TimelineBucket {
   failed: number;
 }
 
-export type TimelineEventKind = 'sent' | 'delivered' | 'failed';
-
 /** `{minute, kind, count}` rows (any order, minutes truncated) → one bucket per minute, ascending. */
-export function buildTimeline(
-  rows: Array<{ minute: Date; kind: TimelineEventKind; count: number }>,
-): TimelineBucket[] {
+export function buildTimeline(rows: TimelineCount[]): TimelineBucket[] {
   const buckets = new Map<number, TimelineBucket>();
   for (const row of rows) {
     const key = row.minute.getTime();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { CampaignState, RecipientState, Transport } from '../../src/common/domain';
-import type { ContactFilter, SendWindow } from '../../src/campaigns/entities/campaign.entity';
+import type { ContactFilter, SendWindow } from '../../src/campaigns/campaign.types';
 
 /**
  * DB-backed test data by plain SQL, for any module's tests: contact lists, contacts, opt-outs,

@@ -1,5 +1,4 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -47,9 +46,8 @@ export async function createCampaignsTestApp(
   try {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        CoreModule.forRoot(config, clock),
+        CoreModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(buildTypeOrmOptions(database.url)),
-        ScheduleModule.forRoot(),
         AuditModule,
         Chat2DeskModule,
         CampaignsModule,

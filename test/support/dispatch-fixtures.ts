@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
-import type { DispatchWorker } from '../../src/dispatch/dispatch-worker.service';
+import type { DispatchWorker } from '../../src/dispatch/dispatch-worker';
 import type { ClaimedRecipient, RecipientQueue } from '../../src/recipients/recipient-queue';
 import { waitFor } from './wait-for';
 

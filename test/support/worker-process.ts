@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
-import { DispatchWorker } from '../../src/dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../../src/dispatch/dispatch-worker';
 
 /**
  * A second app instance for multi-process tests and the benchmark: boots the app from the environment

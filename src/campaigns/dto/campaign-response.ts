@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Page } from '../../common/http/pagination.dto';
 import type { RecipientState } from '../../common/domain';
 import { USER_ACTIONS, UserAction, userActionsFrom } from '../campaign-transitions';
-import { Campaign, ContactFilter, SendWindow } from '../entities/campaign.entity';
+import type { Campaign, ContactFilter, SendWindow } from '../campaign.types';
 import type { CampaignForecast } from '../forecast/campaign-forecast';
 
 /**

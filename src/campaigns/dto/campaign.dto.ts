@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { PaginationQueryDto } from '../../common/http/pagination.dto';
 import { CAMPAIGN_STATES, CampaignState, Transport, TRANSPORTS } from '../../common/domain';
-import type { ContactFilter, SendWindow } from '../entities/campaign.entity';
+import type { ContactFilter, SendWindow } from '../campaign.types';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 

@@ -1,22 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
-import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../dispatch/client-resolution-strategy';
-import { Campaign } from '../entities/campaign.entity';
-import { recipientSourceSql, recipientSpecOf } from '../runs/recipient-source';
-import { MISSING_VARIABLE_LIKE } from '../templates/template-renderer';
-import { SqlParams } from '../templates/template-sql';
+import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../clients/client-resolution-strategy';
+import type { Campaign } from '../campaign.types';
+import { RecipientSourceStore } from '../runs/recipient-source.store';
 import { TemplatesService } from '../templates/templates.service';
 import { CampaignForecast, estimateRequests, QuotaSnapshot, RecipientEstimate } from './campaign-forecast';
 
 @Injectable()
 export class CampaignForecastService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sources: RecipientSourceStore,
     private readonly templates: TemplatesService,
     private readonly quota: QuotaService,
     private readonly chat2desk: Chat2DeskClient,
@@ -64,27 +60,8 @@ export class CampaignForecastService {
 
   /** Recipients that would be sent to now, how many of their phones already have a Chat2Desk client, and how many lack a variable. */
   private async countRecipients(campaign: Campaign): Promise<Omit<RecipientEstimate, 'preparation'>> {
-    const params = new SqlParams();
-    const messageText = await this.templates.messageTextOf(campaign);
-    const source = recipientSourceSql(
-      await recipientSpecOf(this.dataSource.manager, campaign, messageText),
-      params,
-    );
-    const [row]: Array<{ recipients: string; known: string; missing: string }> = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE src.skip_reason IS NULL)::text AS recipients,
-              count(*) FILTER (WHERE src.skip_reason IS NULL AND EXISTS (
-                SELECT 1 FROM chat2desk_clients k
-                WHERE k.phone = src.phone AND k.transport = ${params.add(campaign.transport)}::text AND k.channel_id = ${params.add(campaign.channelId)}::bigint
-              ))::text AS known,
-              count(*) FILTER (WHERE src.skip_reason LIKE ${params.add(MISSING_VARIABLE_LIKE)})::text AS missing
-       FROM (${source}) src`,
-      params.values,
-    );
-    return {
-      recipients: Number(row.recipients),
-      knownClients: Number(row.known),
-      missingVariables: Number(row.missing),
-    };
+    const spec = await this.sources.specOf(campaign, await this.templates.messageTextOf(campaign));
+    return this.sources.counts(spec, campaign.channelId);
   }
 
   /** What is left this month; the first time, one api_info teaches the quota the account's mode. */

@@ -3,7 +3,7 @@ import { exactlyOnceProblems, phoneRange } from '../../../test/support/dispatch-
 import { strandedRecipients } from '../../../test/support/stranded-recipients';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { waitFor } from '../../../test/support/wait-for';
-import { DispatchWorker } from '../../dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../../dispatch/dispatch-worker';
 import { CampaignScheduler } from '../scheduling/campaign-scheduler';
 
 /** The parts of campaign answers and errors this test reads. */

@@ -1,6 +1,6 @@
 import { CampaignScheduler } from '../scheduling/campaign-scheduler';
 import { CANCELLED_REASON } from '../../common/domain';
-import { DispatchWorker } from '../../dispatch/dispatch-worker.service';
+import { DispatchWorker } from '../../dispatch/dispatch-worker';
 import { ExitCode } from '../../cli/exit-codes';
 import { DoctorCommand } from '../doctor.command';
 import { ConsistencyCheckJob } from './consistency-check.job';

@@ -1,9 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import { NOT_MOBILE_REASON, OPTED_OUT_REASON, type Transport } from '../../common/domain';
-import type { Campaign, ContactFilter } from '../entities/campaign.entity';
+import type { SqlParams } from '../../database/sql';
+import type { ContactFilter } from '../campaign.types';
 import { parseTemplate } from '../templates/template-renderer';
-import { SqlParams, TemplateSql } from '../templates/template-sql';
-
+import { TemplateSql } from '../templates/template-sql';
 
 /** Phone types WhatsApp cannot reach (contacts.phone_type, from libphonenumber). */
 export const NOT_MOBILE_PHONE_TYPES = [
@@ -18,7 +17,7 @@ export const NOT_MOBILE_PHONE_TYPES = [
 
 export interface RecipientSourceSpec {
   listId: string;
-  /** listAttributeKeys() of the list. */
+  /** The attribute names used in the list (RecipientSourceStore.specOf reads them). */
   attributeKeys: readonly string[];
   contactFilter: ContactFilter;
   transport: Transport;
@@ -29,7 +28,8 @@ export interface RecipientSourceSpec {
  * The recipients a campaign would have now, as SQL over the contact list: one row per contact
  * (contacts are unique per list and phone) with `skip_reason` (opted out, not a mobile number,
  * missing variable) and the rendered `text`. Used by the run preparation (INSERT … SELECT), the
- * preview, the missing-variables check and the forecast, so they always agree.
+ * preview, the missing-variables check and the forecast, so they always agree. A pure SQL builder:
+ * the statements around it are in RecipientSourceStore and CampaignRecipientsStore.
  *
  * Columns: contact_id, phone, name, country, skip_reason, text.
  */
@@ -52,29 +52,4 @@ export function recipientSourceSql(spec: RecipientSourceSpec, params: SqlParams)
       END AS skip_reason
     ) s
     WHERE c.list_id = ${params.add(spec.listId)}::uuid AND c.attributes @> ${params.add(JSON.stringify(spec.contactFilter ?? {}))}::jsonb`;
-}
-
-/** Every attribute name used in the list (CSV headers, so a handful), for the template's SQL. */
-export async function listAttributeKeys(manager: EntityManager, listId: string): Promise<string[]> {
-  const rows: Array<{ key: string }> = await manager.query(
-    `SELECT DISTINCT key FROM contacts c CROSS JOIN LATERAL jsonb_object_keys(c.attributes) AS key WHERE c.list_id = $1 ORDER BY key`,
-    [listId],
-  );
-  return rows.map((row) => row.key);
-}
-
-/** The recipient source of a campaign with this message text. */
-export async function recipientSpecOf(
-  manager: EntityManager,
-  campaign: Campaign,
-  messageText: string,
-): Promise<RecipientSourceSpec> {
-  const attributeKeys = await listAttributeKeys(manager, campaign.listId);
-  return {
-    listId: campaign.listId,
-    contactFilter: campaign.contactFilter,
-    transport: campaign.transport,
-    messageText,
-    attributeKeys,
-  };
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
-import { WAITING_TO_SEND_STATES } from '../../common/domain';
-import { Campaign } from '../entities/campaign.entity';
-import { nextWindowOpeningSql } from '../scheduling/send-window';
-import { SqlParams } from '../templates/template-sql';
+import { Database } from '../../database/database';
+import type { Sql } from '../../database/sql';
+import { CampaignRecipientsStore } from '../../recipients/campaign-recipients.store';
+import { RunStore } from '../../recipients/run.store';
+import type { Campaign } from '../campaign.types';
+import { recipientSendWindow } from '../scheduling/send-window';
 import { TemplatesService } from '../templates/templates.service';
-import { recipientSourceSql, recipientSpecOf } from './recipient-source';
+import { recipientSourceSql } from './recipient-source';
+import { RecipientSourceStore } from './recipient-source.store';
 
 export interface PreparedRun {
   runId: string;
@@ -18,7 +19,10 @@ export interface PreparedRun {
 @Injectable()
 export class RunPreparationService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
+    private readonly runs: RunStore,
+    private readonly recipients: CampaignRecipientsStore,
+    private readonly sources: RecipientSourceStore,
     private readonly templates: TemplatesService,
     private readonly clock: Clock,
   ) {}
@@ -30,16 +34,18 @@ export class RunPreparationService {
    * wait for the first and then do nothing.
    */
   async prepareRun(campaign: Campaign, occurrenceAt: Date): Promise<PreparedRun | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const messageText = await this.templates.messageTextOf(campaign, manager);
-      const created: Array<{ id: string }> = await manager.query(
-        `INSERT INTO campaign_runs (campaign_id, occurrence_at, message_text, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (campaign_id, occurrence_at) DO NOTHING RETURNING id`,
-        [campaign.id, occurrenceAt, messageText, this.clock.now()],
+    return this.database.transaction(async (sql) => {
+      const messageText = await this.templates.messageTextOf(campaign, sql);
+      const runId = await this.runs.create(campaign.id, occurrenceAt, messageText, this.clock.now(), sql);
+      if (runId === null) return null;
+      const spec = await this.sources.specOf(campaign, messageText, sql);
+      const recipients = await this.recipients.insertFromSource(
+        runId,
+        campaign.id,
+        (params) => recipientSourceSql(spec, params),
+        this.clock.now(),
+        sql,
       );
-      if (created.length === 0) return null;
-      const runId = created[0].id;
-      const recipients = await this.insertRecipients(manager, campaign, runId, messageText);
       return { runId, recipients };
     });
   }
@@ -49,49 +55,13 @@ export class RunPreparationService {
    * next_attempt_at = the window's next opening (in the recipient's timezone, from the phone's
    * country, or the campaign's). Rows already deferred to the future are left alone.
    */
-  async deferOutsideSendWindow(
-    campaign: Campaign,
-    runId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<number> {
+  async deferOutsideSendWindow(campaign: Campaign, runId: string, sql?: Sql): Promise<number> {
     if (!campaign.sendWindow) return 0;
-    const params = new SqlParams();
-    const now = params.add(this.clock.now());
-    const opening = nextWindowOpeningSql(campaign.sendWindow, campaign.timezone, now, params);
-    const deferred: Array<{ count: string }> = await manager.query(
-      `WITH deferred AS (
-         UPDATE campaign_recipients r SET next_attempt_at = w.opening, updated_at = ${now}
-         FROM (SELECT r.id, ${opening} AS opening FROM campaign_recipients r
-               WHERE r.run_id = ${params.add(runId)}::uuid AND r.state = ANY(${params.add(WAITING_TO_SEND_STATES)}::text[])
-                 AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ${now})) w
-         WHERE r.id = w.id AND w.opening IS NOT NULL
-         RETURNING 1)
-       SELECT count(*)::text AS count FROM deferred`,
-      params.values,
+    return this.recipients.deferOutsideWindow(
+      runId,
+      recipientSendWindow(campaign.sendWindow, campaign.timezone),
+      this.clock.now(),
+      sql,
     );
-    return Number(deferred[0].count);
-  }
-
-  private async insertRecipients(
-    manager: EntityManager,
-    campaign: Campaign,
-    runId: string,
-    messageText: string,
-  ): Promise<number> {
-    const params = new SqlParams();
-    const source = recipientSourceSql(await recipientSpecOf(manager, campaign, messageText), params);
-    const now = params.add(this.clock.now());
-    const inserted: Array<{ count: string }> = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO campaign_recipients (run_id, campaign_id, contact_id, phone, name, country, text, state, reason, created_at, updated_at)
-         SELECT ${params.add(runId)}::uuid, ${params.add(campaign.id)}::uuid, src.contact_id, src.phone, src.name, src.country, src.text,
-                CASE WHEN src.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, src.skip_reason, ${now}, ${now}
-         FROM (${source}) src
-         ON CONFLICT (run_id, phone) DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::text AS count FROM inserted`,
-      params.values,
-    );
-    return Number(inserted[0].count);
   }
 }

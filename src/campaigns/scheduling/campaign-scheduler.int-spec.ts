@@ -1,4 +1,3 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../../../test/support/campaign.factory';
 import { CampaignsTestApp, createCampaignsTestApp } from '../../../test/support/campaigns-test-app';
 import { strandedRecipients } from '../../../test/support/stranded-recipients';
+import { PeriodicTasks } from '../../common/scheduling/periodic-tasks';
 import { CampaignScheduler } from './campaign-scheduler';
 
 const MINUTE = 60_000;
@@ -379,8 +379,11 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     expect(await campaignState(dataSource, byUser)).toMatchObject({ state: 'paused', state_reason: 'user' });
   });
 
-  it('has no interval of its own when SCHEDULER_ENABLED=false (tests and the CLI tick by hand)', () => {
-    expect(harness.get(SchedulerRegistry).getIntervals()).not.toContain('campaign-scheduler');
+  it('starts no periodic task of its own when SCHEDULER_ENABLED=false (tests and the CLI tick by hand)', () => {
+    const start = jest.spyOn(harness.get(PeriodicTasks), 'start');
+    scheduler.onApplicationBootstrap();
+    expect(start).not.toHaveBeenCalled();
+    start.mockRestore();
   });
 
   it('failForCredentials fails a running campaign with the reason', async () => {

@@ -1,15 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
+import type { Transport } from '../../common/domain';
 import { DomainError, InvalidTransitionError } from '../../common/errors/domain-error';
+import { PeriodicTask, PeriodicTasks } from '../../common/scheduling/periodic-tasks';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
-import { Transport, UNSENT_RECIPIENT_STATES, WAITING_TO_SEND_STATES } from '../../common/domain';
-import { CampaignFinder } from '../campaign-finder';
-import { Campaign } from '../entities/campaign.entity';
+import { Database } from '../../database/database';
+import type { Sql } from '../../database/sql';
+import { CampaignRecipientsStore } from '../../recipients/campaign-recipients.store';
+import { RunStore } from '../../recipients/run.store';
+import { CampaignStore } from '../campaign.store';
 import { CampaignLifecycleService } from '../lifecycle/campaign-lifecycle.service';
-import { CANCELLED_REASON } from '../../common/domain';
 import { RunPreparationService } from '../runs/run-preparation.service';
 import { nextOccurrence, preparationLeadMs } from './campaign-schedule';
 import { windowOpenEverywhere, windowTimezones } from './send-window';
@@ -29,7 +29,6 @@ export interface TickReport {
   settled: number;
 }
 
-const INTERVAL_NAME = 'campaign-scheduler';
 /** Bounds the per-process cache of run countries (runs in flight at once are far fewer). */
 const MAX_CACHED_RUNS = 1000;
 
@@ -39,31 +38,36 @@ const MAX_CACHED_RUNS = 1000;
  * Every step is a conditional update, so ticks on several instances at once are harmless.
  */
 @Injectable()
-export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
+export class CampaignScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CampaignScheduler.name);
-  private ticking = false;
+  private task?: PeriodicTask;
   private readonly runCountries = new Map<string, Array<string | null>>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly runs: RunPreparationService,
+    private readonly periodicTasks: PeriodicTasks,
+    private readonly database: Database,
+    private readonly campaigns: CampaignStore,
+    private readonly runs: RunStore,
+    private readonly recipients: CampaignRecipientsStore,
+    private readonly preparation: RunPreparationService,
     private readonly lifecycle: CampaignLifecycleService,
-    private readonly finder: CampaignFinder,
-    private readonly registry: SchedulerRegistry,
   ) {}
 
-  onModuleInit(): void {
+  onApplicationBootstrap(): void {
     if (!this.config.schedulerEnabled) return;
-    this.registry.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.tickUnlessBusy(), this.config.dispatch.pollIntervalMs),
-    );
+    this.task = this.periodicTasks.start({
+      name: 'campaign scheduler tick',
+      intervalMs: this.config.dispatch.pollIntervalMs,
+      run: async () => {
+        await this.tick();
+      },
+    });
   }
 
-  onModuleDestroy(): void {
-    if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
   }
 
   async tick(): Promise<TickReport> {
@@ -73,20 +77,8 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
     const started = await this.startDueRuns(now);
     const deferred = await this.applySendWindows(now);
     const completed = await this.completeFinishedRuns(now);
-    const settled = await this.settleLeftovers(now);
+    const settled = await this.recipients.settleLeftovers(now);
     return { prepared, started, expired, deferred, completed, settled };
-  }
-
-  private async tickUnlessBusy(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      await this.tick();
-    } catch (error) {
-      this.logger.error(`campaign scheduler tick failed: ${(error as Error).stack ?? String(error)}`);
-    } finally {
-      this.ticking = false;
-    }
   }
 
   /** Scheduled campaigns whose preparation time (occurrence − WhatsApp delay − margin) has come and that have no run for it yet. */
@@ -97,16 +89,11 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
         this.config.whatsappNewClientDelaySeconds,
         this.config.dispatch.preparationMarginSeconds,
       );
-    const due = await this.campaignsWhere(
-      `c.state = 'scheduled' AND c.scheduled_at IS NOT NULL
-       AND c.scheduled_at <= $1::timestamptz + (CASE WHEN c.transport = 'whatsapp' THEN $2::int ELSE $3::int END) * interval '1 millisecond'
-       AND NOT EXISTS (SELECT 1 FROM campaign_runs r WHERE r.campaign_id = c.id AND r.occurrence_at = c.scheduled_at)`,
-      [now, lead('whatsapp'), lead('sms')],
-    );
+    const due = await this.campaigns.dueForPreparation(now, lead('whatsapp'), lead('sms'));
     let prepared = 0;
     for (const campaign of due) {
       await this.guarded(campaign.id, 'prepare', async () => {
-        if (await this.runs.prepareRun(campaign, campaign.scheduledAt!)) prepared += 1;
+        if (await this.preparation.prepareRun(campaign, campaign.scheduledAt!)) prepared += 1;
       });
     }
     return prepared;
@@ -114,31 +101,14 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Runs more than expiresAfterMinutes past their occurrence: unsent recipients expire, the occurrence ends. */
   private async expireLateRuns(now: Date): Promise<number> {
-    const late: Array<{ id: string; campaign_id: string; occurrence_at: Date; minutes: number }> =
-      await this.dataSource.query(
-        `SELECT r.id, r.campaign_id, r.occurrence_at, c.expires_after_minutes AS minutes
-       FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
-       WHERE r.state IN ('preparing', 'running') AND c.state IN ('scheduled', 'running', 'paused') AND c.expires_after_minutes IS NOT NULL
-         AND r.occurrence_at + c.expires_after_minutes * interval '1 minute' < $1`,
-        [now],
-      );
+    const late = await this.runs.late(now);
     let expired = 0;
     for (const run of late) {
-      await this.guarded(run.campaign_id, 'expire', () =>
-        this.dataSource.transaction(async (manager) => {
-          const won = await this.finishRun(manager, run.id, 'expired', now);
-          if (!won) return;
-          await manager.query(
-            `UPDATE campaign_recipients SET state = 'expired', reason = $2, next_attempt_at = NULL, updated_at = $3
-             WHERE run_id = $1 AND state = ANY($4::text[])`,
-            [
-              run.id,
-              `expired: not sent within ${run.minutes} minutes of the scheduled time`,
-              now,
-              WAITING_TO_SEND_STATES,
-            ],
-          );
-          await this.endOccurrence(manager, run.campaign_id, run.occurrence_at, now, 'expired');
+      await this.guarded(run.campaignId, 'expire', () =>
+        this.database.transaction(async (sql) => {
+          if (!(await this.runs.expire(run.id, now, sql))) return;
+          await this.recipients.expireWaiting(run.id, run.expiresAfterMinutes, now, sql);
+          await this.endOccurrence(sql, run.campaignId, run.occurrenceAt, now, 'expired');
           expired += 1;
         }),
       );
@@ -148,29 +118,20 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Prepared runs whose occurrence has come: run and campaign → running, send window applied. */
   private async startDueRuns(now: Date): Promise<number> {
-    const due: Array<{ id: string; campaign_id: string }> = await this.dataSource.query(
-      `SELECT r.id, r.campaign_id FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
-       WHERE r.state = 'preparing' AND r.occurrence_at <= $1 AND c.state = 'scheduled'
-       ORDER BY r.occurrence_at`,
-      [now],
-    );
+    const due = await this.runs.dueToStart(now);
     let started = 0;
     for (const run of due) {
-      await this.guarded(run.campaign_id, 'start', () =>
-        this.dataSource.transaction(async (manager) => {
-          const won: unknown[] = await manager.query(
-            `WITH won AS (UPDATE campaign_runs SET state = 'running', started_at = $2 WHERE id = $1 AND state = 'preparing' RETURNING id) SELECT id FROM won`,
-            [run.id, now],
-          );
-          if (won.length === 0) return;
-          const campaign = await this.finder.get(run.campaign_id, manager);
+      await this.guarded(run.campaignId, 'start', () =>
+        this.database.transaction(async (sql) => {
+          if (!(await this.runs.start(run.id, now, sql))) return;
+          const campaign = await this.campaigns.get(run.campaignId, sql);
           await this.lifecycle.transition(
             campaign.id,
             'begin-run',
             { columns: { startedAt: campaign.startedAt ?? now }, details: { runId: run.id } },
-            manager,
+            sql,
           );
-          await this.runs.deferOutsideSendWindow(campaign, run.id, manager);
+          await this.preparation.deferOutsideSendWindow(campaign, run.id, sql);
           started += 1;
         }),
       );
@@ -180,16 +141,13 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Re-applies send windows to running runs, so a window closing mid-run holds the rest until it reopens. */
   private async applySendWindows(now: Date): Promise<number> {
-    const running: Array<{ id: string; campaign_id: string }> = await this.dataSource.query(
-      `SELECT r.id, r.campaign_id FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
-       WHERE r.state = 'running' AND c.send_window IS NOT NULL AND c.state IN ('running', 'paused')`,
-    );
+    const running = await this.runs.runningWithSendWindow();
     let deferred = 0;
     for (const run of running) {
-      const campaign = await this.finder.get(run.campaign_id);
+      const campaign = await this.campaigns.get(run.campaignId);
       const zones = windowTimezones(campaign.sendWindow!, campaign.timezone, await this.countriesOf(run.id));
       if (windowOpenEverywhere(campaign.sendWindow!, zones, now)) continue;
-      deferred += await this.runs.deferOutsideSendWindow(campaign, run.id);
+      deferred += await this.preparation.deferOutsideSendWindow(campaign, run.id);
     }
     return deferred;
   }
@@ -198,11 +156,7 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
   private async countriesOf(runId: string): Promise<Array<string | null>> {
     let countries = this.runCountries.get(runId);
     if (!countries) {
-      const rows: Array<{ country: string | null }> = await this.dataSource.query(
-        `SELECT DISTINCT country FROM campaign_recipients WHERE run_id = $1`,
-        [runId],
-      );
-      countries = rows.map((row) => row.country);
+      countries = await this.recipients.countriesOfRun(runId);
       if (this.runCountries.size >= MAX_CACHED_RUNS) this.runCountries.clear();
       this.runCountries.set(runId, countries);
     }
@@ -211,19 +165,13 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
 
   /** Running runs with no recipient left in the pipeline (pending … sending) are complete. */
   private async completeFinishedRuns(now: Date): Promise<number> {
-    const finished: Array<{ id: string; campaign_id: string; occurrence_at: Date }> =
-      await this.dataSource.query(
-        `SELECT r.id, r.campaign_id, r.occurrence_at FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
-       WHERE r.state = 'running' AND c.state IN ('running', 'paused')
-         AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = r.id AND x.state = ANY($1::text[]))`,
-        [UNSENT_RECIPIENT_STATES],
-      );
+    const finished = await this.runs.finishedRunning();
     let completed = 0;
     for (const run of finished) {
-      await this.guarded(run.campaign_id, 'complete', () =>
-        this.dataSource.transaction(async (manager) => {
-          if (!(await this.finishRun(manager, run.id, 'completed', now))) return;
-          await this.endOccurrence(manager, run.campaign_id, run.occurrence_at, now, null);
+      await this.guarded(run.campaignId, 'complete', () =>
+        this.database.transaction(async (sql) => {
+          if (!(await this.runs.complete(run.id, now, sql))) return;
+          await this.endOccurrence(sql, run.campaignId, run.occurrenceAt, now, null);
           completed += 1;
         }),
       );
@@ -232,65 +180,18 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Expiry and cancel leave `sending` rows to the dispatcher; one that comes back unsent (not found
-   * by reconciliation → `ready` again) belongs to a run nobody claims from. It gets the end its run
-   * had: `expired`, or `skipped` (campaign cancelled). Only runs ended in the last day are looked at
-   * (a row is back within a lease or two); the consistency check (doctor) reports anything older.
-   */
-  private async settleLeftovers(now: Date): Promise<number> {
-    const settled: Array<{ count: number }> = await this.dataSource.query(
-      `WITH settled AS (
-         UPDATE campaign_recipients r SET
-           state = CASE WHEN u.state = 'expired' THEN 'expired' ELSE 'skipped' END,
-           reason = CASE WHEN u.state = 'expired'
-                         THEN 'expired: not sent within ' || coalesce(c.expires_after_minutes::text, '?') || ' minutes of the scheduled time'
-                         ELSE $2 END,
-           next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
-         FROM campaign_runs u JOIN campaigns c ON c.id = u.campaign_id
-         WHERE u.state IN ('expired', 'cancelled') AND u.finished_at > $1::timestamptz - interval '1 day'
-           AND r.run_id = u.id AND r.state = ANY($3::text[])
-         RETURNING 1)
-       SELECT count(*)::int AS count FROM settled`,
-      [now, CANCELLED_REASON, WAITING_TO_SEND_STATES],
-    );
-    return Number(settled[0].count);
-  }
-
-  /**
-   * Conditional: only a run still preparing/running (and, for completion, with nothing unsent) is
-   * finished, so a concurrent tick or a retry-failed in between wins cleanly.
-   */
-  private async finishRun(
-    manager: EntityManager,
-    runId: string,
-    state: 'completed' | 'expired',
-    now: Date,
-  ): Promise<boolean> {
-    const condition =
-      state === 'completed'
-        ? `state = 'running' AND NOT EXISTS (SELECT 1 FROM campaign_recipients x WHERE x.run_id = $1 AND x.state = ANY($4::text[]))`
-        : `state IN ('preparing', 'running')`;
-    const params = [runId, now, state, ...(state === 'completed' ? [UNSENT_RECIPIENT_STATES] : [])];
-    const finished: unknown[] = await manager.query(
-      `WITH finished AS (UPDATE campaign_runs SET state = $3, finished_at = $2 WHERE id = $1 AND ${condition} RETURNING id) SELECT id FROM finished`,
-      params,
-    );
-    return finished.length === 1;
-  }
-
-  /**
    * After a run ends: a recurring campaign waits for its next occurrence (computed in its timezone,
    * after now, so a long run never causes a burst of catch-up runs); a one-off one completes — or
    * fails with reason `expired` if it expired before it ever started.
    */
   private async endOccurrence(
-    manager: EntityManager,
+    sql: Sql,
     campaignId: string,
     occurrenceAt: Date,
     now: Date,
     reason: 'expired' | null,
   ): Promise<void> {
-    const campaign = await this.finder.get(campaignId, manager);
+    const campaign = await this.campaigns.get(campaignId, sql);
     if (campaign.cron) {
       const scheduledAt = nextOccurrence(
         campaign.cron,
@@ -299,13 +200,13 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
       );
       if (campaign.state === 'scheduled' || campaign.state === 'paused') {
         // Paused stays paused (with its reason): a person paused it, or the quota; resume picks the next occurrence.
-        await manager.update(Campaign, { id: campaignId, state: campaign.state }, { scheduledAt });
+        await this.campaigns.setScheduledAt(campaignId, campaign.state, scheduledAt, sql);
       } else {
         await this.lifecycle.transition(
           campaignId,
           'await-next-run',
           { reason, columns: { scheduledAt } },
-          manager,
+          sql,
         );
       }
       return;
@@ -315,25 +216,10 @@ export class CampaignScheduler implements OnModuleInit, OnModuleDestroy {
         campaignId,
         'fail',
         { reason: 'expired', columns: { finishedAt: now } },
-        manager,
+        sql,
       );
     else
-      await this.lifecycle.transition(
-        campaignId,
-        'complete',
-        { reason, columns: { finishedAt: now } },
-        manager,
-      );
-  }
-
-  private async campaignsWhere(condition: string, params: unknown[]): Promise<Campaign[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT c.id FROM campaigns c WHERE ${condition}`,
-      params,
-    );
-    return rows.length === 0
-      ? []
-      : this.dataSource.getRepository(Campaign).findBy({ id: In(rows.map((row) => row.id)) });
+      await this.lifecycle.transition(campaignId, 'complete', { reason, columns: { finishedAt: now } }, sql);
   }
 
   /**

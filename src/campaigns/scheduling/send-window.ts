@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { InvalidInputError } from '../../common/errors/domain-error';
-import type { SendWindow } from '../entities/campaign.entity';
-import { SqlParams } from '../templates/template-sql';
+import type { RecipientSendWindow } from '../../recipients/campaign-recipients.store';
+import type { SendWindow } from '../campaign.types';
 
 /**
  * A recipient's timezone from the country of the phone. Countries spanning several zones get their
@@ -64,30 +64,14 @@ export function assertSendWindow(window: SendWindow): void {
   }
 }
 
-/**
- * SQL that, for a recipient row `r`, gives the next opening of the window when `now` is outside it,
- * and NULL when `now` is inside. Windows may cross midnight (22:00–06:00).
- */
-export function nextWindowOpeningSql(
-  window: SendWindow,
-  campaignTimezone: string,
-  nowParam: string,
-  params: SqlParams,
-): string {
-  const zone =
-    window.timezone === 'recipient'
-      ? `coalesce(${params.add(COUNTRY_TIMEZONES)}::jsonb ->> upper(r.country), ${params.add(campaignTimezone)}::text)`
-      : `${params.add(campaignTimezone)}::text`;
-  const start = `${params.add(window.start)}::time`;
-  const end = `${params.add(window.end)}::time`;
-  const local = `(${nowParam}::timestamptz AT TIME ZONE ${zone})`;
-  const inside =
-    window.start < window.end
-      ? `(${local}::time >= ${start} AND ${local}::time < ${end})`
-      : `(${local}::time >= ${start} OR ${local}::time < ${end})`;
-  const openingToday = `(date_trunc('day', ${local}) + ${start})`;
-  const nextOpening = `(CASE WHEN ${openingToday} > ${local} THEN ${openingToday} ELSE ${openingToday} + interval '1 day' END) AT TIME ZONE ${zone}`;
-  return `(CASE WHEN ${inside} THEN NULL ELSE ${nextOpening} END)`;
+/** The window as the recipients store defers by it: in each recipient's timezone, or the campaign's. */
+export function recipientSendWindow(window: SendWindow, campaignTimezone: string): RecipientSendWindow {
+  return {
+    start: window.start,
+    end: window.end,
+    countryTimezones: window.timezone === 'recipient' ? COUNTRY_TIMEZONES : null,
+    defaultTimezone: campaignTimezone,
+  };
 }
 
 /** The timezones a window is read in for recipients from these countries (ISO-2, null = unknown). */

@@ -1,19 +1,10 @@
+import type { SqlParams } from '../../database/sql';
 import {
   missingVariableReason,
   requiredVariables,
   TemplateSegment,
   variableNames,
 } from './template-renderer';
-
-/** Collects positional parameters for a hand-built statement. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 /**
  * The renderer (template-renderer.ts) expressed in SQL, so a million recipients are rendered by

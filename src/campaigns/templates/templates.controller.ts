@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TemplatesQuery } from '../dto/campaign.dto';
-import { MessageTemplate } from './message-template.entity';
+import type { MessageTemplate } from './template.store';
 import { TemplatesService } from './templates.service';
 
 export class TemplateResponse {

@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { Template } from '../../chat2desk/chat2desk.types';
 import { Clock } from '../../common/clock/clock';
 import { InvalidInputError } from '../../common/errors/domain-error';
-import type { Campaign } from '../entities/campaign.entity';
-import { MessageTemplate } from './message-template.entity';
+import type { Sql } from '../../database/sql';
+import type { Campaign } from '../campaign.types';
+import { MessageTemplate, TemplateStore } from './template.store';
 
 /** Chat2Desk templates, copied locally on demand so campaigns render without a request per use. */
 @Injectable()
 export class TemplatesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: TemplateStore,
     private readonly chat2desk: Chat2DeskClient,
     private readonly clock: Clock,
   ) {}
@@ -27,21 +26,19 @@ export class TemplatesService {
     const rows = remote
       .filter((template) => typeof template.text === 'string')
       .map((template) => toLocal(template, syncedAt));
-    if (rows.length > 0) await this.dataSource.getRepository(MessageTemplate).upsert(rows, ['id']);
-    return this.dataSource.getRepository(MessageTemplate).find({ order: { name: 'ASC', id: 'ASC' } });
+    if (rows.length > 0) await this.store.upsert(rows);
+    return this.store.all();
   }
 
   /** The local copy; synced first when asked to or when nothing was ever synced. */
   async list(refresh = false): Promise<MessageTemplate[]> {
-    const repository = this.dataSource.getRepository(MessageTemplate);
-    if (refresh || (await repository.count()) === 0) return this.sync();
-    return repository.find({ order: { name: 'ASC', id: 'ASC' } });
+    if (refresh || (await this.store.isEmpty())) return this.sync();
+    return this.store.all();
   }
 
   /** A template by Chat2Desk id, syncing once if it is not known locally yet. */
   async get(id: string): Promise<MessageTemplate> {
-    const repository = this.dataSource.getRepository(MessageTemplate);
-    const local = await repository.findOneBy({ id });
+    const local = await this.store.find(id);
     if (local) return local;
     const synced = (await this.sync()).find((template) => template.id === id);
     if (!synced)
@@ -52,13 +49,10 @@ export class TemplatesService {
     return synced;
   }
 
-  /** The campaign's message before variables: its own text, or the text of its template. */
-  async messageTextOf(
-    campaign: Pick<Campaign, 'text' | 'templateId'>,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string> {
+  /** The campaign's message before variables: its own text, or the text of its template (read with `sql`, e.g. a transaction's). */
+  async messageTextOf(campaign: Pick<Campaign, 'text' | 'templateId'>, sql?: Sql): Promise<string> {
     if (campaign.text !== null) return campaign.text;
-    const template = await manager.findOneBy(MessageTemplate, { id: campaign.templateId! });
+    const template = await this.store.find(campaign.templateId!, sql);
     return template ? template.text : (await this.get(campaign.templateId!)).text;
   }
 }

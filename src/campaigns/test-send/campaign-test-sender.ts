@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { InvalidInputError } from '../../common/errors/domain-error';
 import { DispatchService } from '../../dispatch/dispatch.service';
-import { CampaignFinder } from '../campaign-finder';
+import { CampaignStore } from '../campaign.store';
+import type { Campaign } from '../campaign.types';
 import { TestSendResponse } from '../dto/campaign-response';
-import { Campaign } from '../entities/campaign.entity';
 import { ContactData, renderForContact } from '../templates/template-renderer';
 import { TemplatesService } from '../templates/templates.service';
 
@@ -19,15 +17,14 @@ import { TemplatesService } from '../templates/templates.service';
 @Injectable()
 export class CampaignTestSender {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignStore,
     private readonly dispatch: DispatchService,
     private readonly templates: TemplatesService,
-    private readonly finder: CampaignFinder,
     private readonly audit: AuditService,
   ) {}
 
   async send(campaignId: string, rawPhone: string, actor: Actor): Promise<TestSendResponse> {
-    const campaign = await this.finder.get(campaignId);
+    const campaign = await this.campaigns.get(campaignId);
     const phone = rawPhone.replace(/^\+/, '');
     const rendered = renderForContact(
       await this.templates.messageTextOf(campaign),
@@ -56,11 +53,7 @@ export class CampaignTestSender {
   }
 
   private async contactData(campaign: Campaign, phone: string): Promise<ContactData> {
-    const rows: Array<{ name: string | null; attributes: Record<string, unknown> }> =
-      await this.dataSource.query(`SELECT name, attributes FROM contacts WHERE list_id = $1 AND phone = $2`, [
-        campaign.listId,
-        phone,
-      ]);
-    return { phone, name: rows[0]?.name ?? null, attributes: rows[0]?.attributes ?? {} };
+    const contact = await this.campaigns.contactForPhone(campaign.listId, phone);
+    return { phone, name: contact?.name ?? null, attributes: contact?.attributes ?? {} };
   }
 }

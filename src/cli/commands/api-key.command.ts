@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, Option } from 'nest-commander';
-import { apiKeyPath, ensureStoredApiKey, storeNewApiKey } from '../../auth/api-key-store';
+import { ApiTokenStore } from '../../auth/api-token.store';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { CliCommand } from '../cli-command';
@@ -11,32 +11,38 @@ interface ApiKeyOptions extends CliOptions {
 }
 
 interface ApiKeyResult {
-  apiKey: string;
-  source: 'env' | 'file';
-  path?: string;
+  /** Absent when the key is only in the database, where it is kept hashed. */
+  apiKey?: string;
+  source: 'env' | 'database';
   rotated: boolean;
 }
 
-@Command({ name: 'api-key', description: 'Print the API key of the zero-config start, or --rotate it' })
+@Command({
+  name: 'api-key',
+  description: 'Show where the API key comes from, or --rotate the database key (the old one stops at once)',
+})
 export class ApiKeyCommand extends CliCommand<ApiKeyOptions> {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokens: ApiTokenStore,
+  ) {
     super();
   }
 
   async execute(_params: string[], options: ApiKeyOptions): Promise<void> {
-    printResult(options, this.resolve(options.rotate === true), describe);
+    printResult(options, await this.resolve(options.rotate === true), describe);
   }
 
   @Option({
     flags: '--rotate',
-    description: 'replace the stored key (running servers keep the old one until restarted)',
+    description: 'replace the zero-config key; every instance uses the new one at once',
   })
   parseRotate(): boolean {
     return true;
   }
 
-  private resolve(rotate: boolean): ApiKeyResult {
-    const { apiKey, dataDir } = this.config;
+  private async resolve(rotate: boolean): Promise<ApiKeyResult> {
+    const { apiKey } = this.config;
     if (apiKey !== undefined) {
       if (rotate)
         throw new DomainError(
@@ -46,15 +52,13 @@ export class ApiKeyCommand extends CliCommand<ApiKeyOptions> {
         );
       return { apiKey, source: 'env', rotated: false };
     }
-    const path = apiKeyPath(dataDir);
-    if (rotate) return { apiKey: storeNewApiKey(dataDir), source: 'file', path, rotated: true };
-    return { apiKey: ensureStoredApiKey(dataDir).key, source: 'file', path, rotated: false };
+    if (rotate) return { apiKey: await this.tokens.rotateZeroConfig(), source: 'database', rotated: true };
+    return { source: 'database', rotated: false };
   }
 }
 
 function describe(result: ApiKeyResult): string {
   if (result.source === 'env') return `${result.apiKey}\n(from API_KEY)`;
-  if (result.rotated)
-    return `${result.apiKey}\n(new key stored in ${result.path}; restart running servers to use it)`;
-  return `${result.apiKey}\n(stored in ${result.path})`;
+  if (result.rotated) return `${result.apiKey}\n(the new key; the old one no longer works on any instance)`;
+  return 'The API key is kept hashed in the database: it was printed once, when it was generated.\nRun `api-key --rotate` for a new one (the old one stops working at once).';
 }

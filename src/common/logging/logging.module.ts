@@ -6,10 +6,10 @@ import pino from 'pino';
 import { AppConfig } from '../../config/app-config';
 
 /**
- * Where JSON log lines go. The HTTP app logs to stdout; the CLI provides this token (fd 2) so
- * its `--json` output on stdout stays parseable.
+ * Where JSON log lines go: the HTTP app logs to stdout (1); the CLI to stderr (2), so its `--json`
+ * output on stdout stays parseable.
  */
-export const LOG_DESTINATION_FD = Symbol('LOG_DESTINATION_FD');
+export type LogDestinationFd = 1 | 2;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -37,7 +37,7 @@ export function requestIdFor(request: IncomingMessage, response: ServerResponse)
   return id;
 }
 
-export function buildLoggerParams(config: AppConfig, destinationFd = 1): Params {
+export function buildLoggerParams(config: AppConfig, destinationFd: LogDestinationFd = 1): Params {
   return {
     pinoHttp: [
       {
@@ -65,9 +65,6 @@ export function buildLoggerParams(config: AppConfig, destinationFd = 1): Params 
  * redaction, a request id on every line logged while serving a request. Services log structured
  * fields with PinoLogger: `this.logger.info({ campaignId, recipientId }, 'sent')`.
  */
-export function loggingModule(config: AppConfig): DynamicModule {
-  return LoggerModule.forRootAsync({
-    inject: [{ token: LOG_DESTINATION_FD, optional: true }],
-    useFactory: (destinationFd?: number) => buildLoggerParams(config, destinationFd ?? 1),
-  });
+export function loggingModule(config: AppConfig, destinationFd: LogDestinationFd): DynamicModule {
+  return LoggerModule.forRoot(buildLoggerParams(config, destinationFd));
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { OptOutService } from '../../contacts/opt-out.service';
+import { RecipientStatusStore } from '../../recipients/recipient-status.store';
 import { StatusRecorder } from '../status-recorder';
 import { isStopWord } from './stop-words';
 
@@ -26,7 +25,7 @@ export class Chat2DeskWebhookService {
   private readonly logger = new Logger(Chat2DeskWebhookService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statuses: RecipientStatusStore,
     private readonly recorder: StatusRecorder,
     private readonly optOuts: OptOutService,
     private readonly clock: Clock,
@@ -47,9 +46,10 @@ export class Chat2DeskWebhookService {
     const clientId = numberOrNull(
       message.client_id ?? (isObject(message.client) ? message.client.id : undefined),
     );
+    // The payload may carry only the client id: our client cache and recipients know its phone.
     const phone =
       (isObject(message.client) ? stringOrNull(message.client.phone) : null) ??
-      (await this.phoneOfClient(clientId));
+      (clientId === null ? null : await this.statuses.phoneOfClient(clientId));
     if (!phone) {
       this.logger.warn(
         `Stop word from Chat2Desk client ${clientId ?? '?'} whose phone is unknown here: not opted out`,
@@ -71,19 +71,6 @@ export class Chat2DeskWebhookService {
     if (messageId === null || rawStatus === null) return { handled: 'status', transitions: 0 };
     const transitions = await this.recorder.apply([{ messageId, rawStatus }], 'webhook', this.clock.now());
     return { handled: 'status', transitions };
-  }
-
-  /** The payload may carry only the client id: our client cache and recipients know its phone. */
-  private async phoneOfClient(clientId: number | null): Promise<string | null> {
-    if (clientId === null) return null;
-    const [row]: Array<{ phone: string }> = await this.dataSource.query(
-      `SELECT phone FROM chat2desk_clients WHERE client_id = $1
-       UNION ALL
-       SELECT phone FROM campaign_recipients WHERE chat2desk_client_id = $1
-       LIMIT 1`,
-      [clientId],
-    );
-    return row?.phone ?? null;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from '../../../test/support/test-app';
-import { Campaign } from '../../campaigns/entities/campaign.entity';
+import { CampaignStore } from '../../campaigns/campaign.store';
 import { OPTED_OUT_REASON } from '../../common/domain';
 import { RunPreparationService } from '../../campaigns/runs/run-preparation.service';
 import { createCampaignRow, createContactList, recipientsOf } from '../../../test/support/campaign.factory';
@@ -91,7 +91,7 @@ describe('POST /api/webhooks/chat2desk', () => {
     await testApp.sandbox.inbox({ phone: '79006660001', text: 'отписаться' });
 
     const campaignId = await createCampaignRow(dataSource, { listId, state: 'running' });
-    const campaign = await dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId });
+    const campaign = await testApp.app.get(CampaignStore).get(campaignId);
     await testApp.app.get(RunPreparationService).prepareRun(campaign, new Date());
     const recipients = await recipientsOf(dataSource, campaignId);
     expect(recipients.map(({ phone, state, reason }) => ({ phone, state, reason }))).toEqual([

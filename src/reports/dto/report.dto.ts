@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { RECIPIENT_STATES, RecipientState } from '../../common/domain';
+import { CampaignState, RECIPIENT_STATES, RecipientState } from '../../common/domain';
 import { PaginationQueryDto } from '../../common/http/pagination.dto';
 
 /** `?state=&reason=` on top of the shared `?limit=&offset=` (limit ≤ MAX_PAGE_SIZE). */
@@ -34,7 +34,7 @@ export class RecipientRowResponse {
   @ApiProperty() id!: string;
   @ApiProperty({ example: '79001234567' }) phone!: string;
   @ApiProperty({ nullable: true, type: String }) name!: string | null;
-  @ApiProperty({ enum: RECIPIENT_STATES }) state!: string;
+  @ApiProperty({ enum: RECIPIENT_STATES }) state!: RecipientState;
   @ApiProperty({ nullable: true, type: String, description: 'recipient_status as Chat2Desk reported it' })
   rawStatus!: string | null;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
@@ -52,7 +52,7 @@ export class RecipientPageResponse {
 }
 
 class FailureReasonResponse {
-  @ApiProperty({ enum: ['failed', 'unknown', 'skipped', 'expired'] }) state!: string;
+  @ApiProperty({ enum: ['failed', 'unknown', 'skipped', 'expired'] }) state!: RecipientState;
   @ApiProperty({ example: 'Chat2Desk: not delivered' }) reason!: string;
   @ApiProperty() count!: number;
 }
@@ -79,7 +79,7 @@ class CampaignQuotaResponse {
 export class CampaignReportResponse {
   @ApiProperty() campaignId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty() state!: string;
+  @ApiProperty() state!: CampaignState;
   @ApiProperty() recipients!: number;
   @ApiProperty({ example: { sent: 0, delivered: 900, read: 50, failed: 40, unknown: 0, skipped: 10 } })
   counts!: Record<string, number>;

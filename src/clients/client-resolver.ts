@@ -8,14 +8,9 @@ import {
 } from '../chat2desk/chat2desk.errors';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { Clock } from '../common/clock/clock';
-import { errorClassOf, errorMessageOf } from './attempt-outcome';
-import {
-  CreationIntent,
-  PhoneKey,
-  PreparationQueue,
-  ResolutionFailure,
-  ResolvedClient,
-} from '../recipients/preparation-queue';
+import { errorClassOf, errorMessageOf } from '../common/errors/error-text';
+import { ClientDirectoryStore } from './client-directory.store';
+import type { CreationIntent, PhoneKey, ResolutionFailure, ResolvedClient } from './client.types';
 
 /** After "creation disabled", creations are not tried again for this long (support may turn the feature on). */
 const CREATION_DISABLED_RECHECK_MS = 10 * 60_000;
@@ -45,7 +40,7 @@ export class ClientResolver {
   constructor(
     private readonly clock: Clock,
     private readonly client: Chat2DeskClient,
-    private readonly queue: PreparationQueue,
+    private readonly directory: ClientDirectoryStore,
   ) {}
 
   get creationDisabled(): boolean {
@@ -77,7 +72,7 @@ export class ClientResolver {
   private async create(key: PhoneKey, campaignId?: string): Promise<Resolution> {
     let intent: CreationIntent | undefined;
     const recordIntent = async () => {
-      intent = await this.queue.recordCreationIntent(key);
+      intent = await this.directory.recordCreationIntent(key);
     };
     try {
       const created = await this.client.createClient(key.phone, key.transport, key.channelId, {
@@ -88,7 +83,7 @@ export class ClientResolver {
       return { kind: 'client', client: { phone: key.phone, clientId: created.id, createdByUs: true } };
     } catch (error) {
       if (!(error instanceof Chat2DeskClientAlreadyExistsError)) throw error;
-      if (intent) await this.queue.withdrawCreationIntent(intent);
+      if (intent) await this.directory.withdrawCreationIntent(intent);
       if (error.existingClientId !== undefined) return existing(key.phone, error.existingClientId);
       const found = await this.client.findClientByPhone(key.phone, { campaignId, kind: 'lookup' });
       return found ? existing(key.phone, found.id) : { kind: 'later', error: errorMessageOf(error) };

@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { CredentialsService } from '../auth/credentials.service';
-import { SESSION_COOKIE } from '../auth/session-token';
+import { CredentialsService } from './auth/credentials.service';
+import { SESSION_COOKIE } from './auth/session-token';
 
 export const OPENAPI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs-json';
+export const OPENAPI_YAML_PATH = 'api/docs-yaml';
 
 const TAGS: Array<[string, string]> = [
   ['lists', 'Contact lists and contacts'],
@@ -34,20 +35,27 @@ export function setUpOpenApi(app: INestApplication): void {
   const credentials = app.get(CredentialsService);
   app.use(`/${OPENAPI_PATH}`, requireCredentials(credentials));
   app.use(`/${OPENAPI_JSON_PATH}`, requireCredentials(credentials));
+  app.use(`/${OPENAPI_YAML_PATH}`, requireCredentials(credentials));
   const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup(OPENAPI_PATH, app, document, {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
-    yamlDocumentUrl: 'api/docs-yaml',
+    yamlDocumentUrl: OPENAPI_YAML_PATH,
   });
 }
 
 function requireCredentials(credentials: CredentialsService) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (credentials.authenticate(request)) return next();
-    response.status(401).json({
-      statusCode: 401,
-      error: 'unauthorized',
-      message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard',
-    });
+    credentials.authenticate(request).then(
+      (actor) => (actor ? next() : refuse(response)),
+      (error: unknown) => next(error),
+    );
   };
+}
+
+function refuse(response: Response): void {
+  response.status(401).json({
+    statusCode: 401,
+    error: 'unauthorized',
+    message: 'Send "Authorization: Bearer <API_KEY>" or sign in to the dashboard',
+  });
 }

@@ -1,12 +1,12 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QuotaService } from '../chat2desk/quota.service';
 import { Clock } from '../common/clock/clock';
+import { PeriodicTask, PeriodicTasks } from '../common/scheduling/periodic-tasks';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { errorMessageOf } from './attempt-outcome';
+import { errorMessageOf } from '../common/errors/error-text';
 import { CampaignStops } from './campaign-stops';
-import { Dispatcher } from './dispatcher.service';
-import { Preparer } from './preparer.service';
+import { Dispatcher } from './dispatcher';
+import { Preparer } from './preparer';
 import { RecipientQueue } from '../recipients/recipient-queue';
 
 /**
@@ -30,9 +30,7 @@ export interface TickReport {
 @Injectable()
 export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DispatchWorker.name);
-  private running = false;
-  private loops: Array<Promise<void>> = [];
-  private stopSignal = new AbortController();
+  private tasks: PeriodicTask[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,6 +40,7 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly queue: RecipientQueue,
     private readonly quota: QuotaService,
     private readonly stops: CampaignStops,
+    private readonly periodicTasks: PeriodicTasks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,22 +52,31 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.stopSignal = new AbortController();
+    if (this.tasks.length > 0) return;
     this.dispatcher.start();
-    this.loops = [this.loop('housekeeping', () => this.housekeeping().then(() => false))];
+    const intervalMs = this.config.dispatch.pollIntervalMs;
+    this.tasks = [
+      this.periodicTasks.start({
+        name: 'dispatch housekeeping',
+        intervalMs,
+        run: () => this.housekeeping().then(() => false),
+      }),
+    ];
     for (let index = 0; index < DISPATCH_PIPELINES; index += 1) {
-      this.loops.push(this.loop('dispatch', async () => (await this.dispatcher.runOnce()).claimed > 0));
+      this.tasks.push(
+        this.periodicTasks.start({
+          name: 'dispatch',
+          intervalMs,
+          run: async () => (await this.dispatcher.runOnce()).claimed > 0,
+        }),
+      );
     }
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     this.dispatcher.stop();
-    this.stopSignal.abort();
-    await Promise.all(this.loops);
-    this.loops = [];
+    await Promise.all(this.tasks.map((task) => task.stop()));
+    this.tasks = [];
   }
 
   /**
@@ -133,22 +141,5 @@ export class DispatchWorker implements OnApplicationBootstrap, OnModuleDestroy {
         'campaigns paused for quota resumed',
       );
     return resumed;
-  }
-
-  /** Repeats `step` while running; sleeps a poll interval when it found nothing to do or failed. */
-  private async loop(name: string, step: () => Promise<boolean>): Promise<void> {
-    while (this.running) {
-      let busy = false;
-      try {
-        busy = await step();
-      } catch (error) {
-        this.logger.error({ loop: name, err: errorMessageOf(error) }, 'dispatch loop step failed');
-      }
-      if (!busy && this.running) await this.sleep(this.config.dispatch.pollIntervalMs);
-    }
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    await delay(ms, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
   }
 }

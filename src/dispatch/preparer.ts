@@ -3,25 +3,23 @@ import pLimit from 'p-limit';
 import { Chat2DeskClient } from '../chat2desk/chat2desk.client';
 import { Chat2DeskAuthFailedError, Chat2DeskQuotaExhaustedError } from '../chat2desk/chat2desk.errors';
 import { Clock } from '../common/clock/clock';
+import type { Transport } from '../common/domain';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { errorMessageOf } from './attempt-outcome';
+import { errorMessageOf } from '../common/errors/error-text';
 import { BatchLease } from './batch-lease';
 import { CampaignStops } from './campaign-stops';
+import { ClientDirectoryStore } from '../clients/client-directory.store';
+import { ClientReadiness } from '../clients/client-readiness';
 import {
   chooseResolutionStrategy,
   CLIENT_SYNC_PAGE_SIZE,
   MIN_UNKNOWN_FOR_SYNC,
   ResolutionStrategy,
-} from './client-resolution-strategy';
-import { ClientResolver, PhoneStrategy, Resolution } from './client-resolver';
+} from '../clients/client-resolution-strategy';
+import { ClientResolver, PhoneStrategy, Resolution } from '../clients/client-resolver';
+import type { PhoneKey, ResolutionFailure, ResolvedClient } from '../clients/client.types';
+import { PreparationQueue, UnresolvedGroup } from '../recipients/preparation-queue';
 import { WORKER_IDENTITY } from './dispatch.tokens';
-import {
-  PhoneKey,
-  PreparationQueue,
-  ResolutionFailure,
-  ResolvedClient,
-  UnresolvedGroup,
-} from '../recipients/preparation-queue';
 
 /** Cache rows resolved per statement. */
 const CACHE_RESOLVE_CHUNK = 5_000;
@@ -37,7 +35,7 @@ export interface PreparationReport {
   resolved: number;
   failed: number;
   strategies: Array<{
-    transport: string;
+    transport: Transport;
     channelId: number;
     strategy: ResolutionStrategy;
     unknownPhones: number;
@@ -62,6 +60,8 @@ export class Preparer {
     private readonly clock: Clock,
     private readonly client: Chat2DeskClient,
     private readonly queue: PreparationQueue,
+    private readonly directory: ClientDirectoryStore,
+    private readonly readiness: ClientReadiness,
     private readonly resolver: ClientResolver,
     private readonly stops: CampaignStops,
   ) {
@@ -100,9 +100,9 @@ export class Preparer {
 
   private async strategyFor(group: UnresolvedGroup): Promise<ResolutionStrategy> {
     const creationDisabled = this.resolver.creationDisabled;
-    if (await this.queue.recentlySynced(group.transport, group.channelId, SYNC_VALID_MS))
+    if (await this.directory.recentlySynced(group.transport, group.channelId, SYNC_VALID_MS))
       return creationDisabled ? 'lookup' : 'create';
-    const delayMs = group.transport === 'whatsapp' ? this.config.whatsappNewClientDelaySeconds * 1000 : 0;
+    const delayMs = this.readiness.waitAfterCreationMs(group.transport);
     const accountClients =
       group.unknownPhones >= MIN_UNKNOWN_FOR_SYNC ? await this.accountClientCount() : undefined;
     return chooseResolutionStrategy({
@@ -135,7 +135,7 @@ export class Preparer {
   private async syncAccountClients(group: UnresolvedGroup): Promise<void> {
     const { transport, channelId } = group;
     const leaseMs = this.config.dispatch.leaseSeconds * 1000;
-    let offset = await this.queue.claimSyncJob(transport, channelId, this.owner, leaseMs, SYNC_VALID_MS);
+    let offset = await this.directory.claimSyncJob(transport, channelId, this.owner, leaseMs, SYNC_VALID_MS);
     if (offset === undefined) return;
     try {
       for (;;) {
@@ -146,10 +146,10 @@ export class Preparer {
         const clients: ResolvedClient[] = page.data
           .filter((record) => record.phone)
           .map((record) => ({ phone: String(record.phone), clientId: record.id, createdByUs: false }));
-        await this.queue.cacheClients(transport, channelId, clients);
+        await this.directory.cacheClients(transport, channelId, clients);
         offset += CLIENT_SYNC_PAGE_SIZE;
         if (page.data.length < CLIENT_SYNC_PAGE_SIZE || offset >= page.meta.total) break;
-        const held = await this.queue.advanceSyncJob(
+        const held = await this.directory.advanceSyncJob(
           transport,
           channelId,
           this.owner,
@@ -159,9 +159,9 @@ export class Preparer {
         );
         if (!held) return;
       }
-      await this.queue.finishSyncJob(transport, channelId, this.owner);
+      await this.directory.finishSyncJob(transport, channelId, this.owner);
     } catch (error) {
-      await this.queue.releaseSyncJob(transport, channelId, this.owner);
+      await this.directory.releaseSyncJob(transport, channelId, this.owner);
       await this.stopCampaignsIfNeeded(group, this.resolverStop(error));
       this.logger.warn({ err: errorMessageOf(error), offset }, 'client sync stopped; resumed later');
     }
@@ -173,7 +173,7 @@ export class Preparer {
     strategy: PhoneStrategy,
   ): Promise<{ resolved: number; failed: number }> {
     const leaseMs = this.config.dispatch.leaseSeconds * 1000;
-    const keys = await this.queue.claimResolutions(
+    const keys = await this.directory.claimResolutions(
       group,
       this.owner,
       leaseMs,
@@ -181,7 +181,7 @@ export class Preparer {
     );
     if (keys.length === 0) return { resolved: 0, failed: 0 };
     const lease = new BatchLease(
-      () => this.queue.renewResolutionLeases(keys, this.owner, leaseMs),
+      () => this.directory.renewResolutionLeases(keys, this.owner, leaseMs),
       this.clock,
       leaseMs,
     );
@@ -217,10 +217,10 @@ export class Preparer {
         stop ??= resolution.stop;
       }
     });
-    await this.queue.cacheClients(group.transport, group.channelId, clients);
+    await this.directory.cacheClients(group.transport, group.channelId, clients);
     await this.queue.recordFailures(group.transport, group.channelId, failures, this.clock.now());
     // A phone whose resolution failed for a passing reason backs off like a send (doubling, ≤ 5 min).
-    await this.queue.releaseResolutions(released, this.owner, this.config.dispatch.retryBaseDelayMs);
+    await this.directory.releaseResolutions(released, this.owner, this.config.dispatch.retryBaseDelayMs);
     await this.stopCampaignsIfNeeded(group, stop);
     return { resolved: clients.length, failed: failures.length };
   }
