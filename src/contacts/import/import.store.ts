@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Database } from '../../database/database';
-import type { Sql } from '../../database/sql';
+import { Sql, sqlFromClient } from '../../database/sql';
 import { CONTACT_COLUMNS, STAGING_COLUMNS } from './contacts-file-parser';
 import type { ContactImport, ImportMode, RejectedRow } from './import.types';
 
@@ -180,8 +180,7 @@ export class ImportAttempt {
   private readonly sql: Sql;
 
   constructor(private readonly client: PoolClient) {
-    this.sql = async <Row>(text: string, params: unknown[] = []) =>
-      (await client.query(text, params)).rows as Row[];
+    this.sql = sqlFromClient(client);
   }
 
   /**
