@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignLifecycleService } from './campaigns/lifecycle/campaign-lifecycle.service';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { Chat2DeskModule } from './chat2desk/chat2desk.module';
 import { CoreModule, CoreOptions } from './common/core.module';
@@ -21,7 +21,7 @@ export const DOMAIN_MODULES = [
   Chat2DeskModule,
   ContactsModule,
   CampaignsModule,
-  DispatchModule,
+  DispatchModule.forRoot({ imports: [CampaignsModule], campaignControl: CampaignLifecycleService }),
   DeliveryModule,
   ReportsModule,
   AuditModule,
@@ -42,7 +42,6 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, options),
         TypeOrmModule.forRoot(buildTypeOrmOptions(config.databaseUrl, { poolSize: config.databasePoolSize })),
-        ScheduleModule.forRoot(),
         ...DOMAIN_MODULES,
       ],
     };

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
+import { ClientsModule } from '../clients/clients.module';
 import { DatabaseModule } from '../database/database.module';
-import { DispatchModule } from '../dispatch/dispatch.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { CampaignStore } from './campaign.store';
@@ -37,7 +37,7 @@ const SERVICES = [
 
 /** Campaign definitions, templates, lifecycle and the scheduler that turns schedules into runs. */
 @Module({
-  imports: [DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, MetricsModule, DispatchModule],
+  imports: [DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, MetricsModule, ClientsModule],
   controllers: [CampaignsController, TemplatesController],
   providers: SERVICES,
   exports: SERVICES,

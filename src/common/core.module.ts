@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { Clock, SystemClock } from './clock/clock';
 import { LogDestinationFd, loggingModule } from './logging/logging.module';
@@ -20,7 +21,7 @@ export class CoreModule {
   static forRoot(config: AppConfig, options: CoreOptions = {}): DynamicModule {
     return {
       module: CoreModule,
-      imports: [loggingModule(config, options.logDestinationFd ?? 1)],
+      imports: [loggingModule(config, options.logDestinationFd ?? 1), ScheduleModule.forRoot()],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },

@@ -1,43 +1,35 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InvalidTransitionError } from '../common/errors/domain-error';
-import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecycle.service';
+import { CAMPAIGN_CONTROL, CampaignControl } from './campaign-control.port';
 
 /**
  * The dispatcher's side of the campaign lifecycle: it never writes campaign state itself but asks
- * CampaignLifecycleService, resolved lazily so the campaigns and dispatch modules need not import
- * each other. Every call is idempotent: losing a race to another instance (409) is success.
+ * campaigns through the CampaignControl port. Every call is idempotent: losing a race to another
+ * instance (409) is success.
  */
 @Injectable()
 export class CampaignStops {
   private readonly logger = new Logger(CampaignStops.name);
-  private lifecycleService?: CampaignLifecycleService;
-
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(@Inject(CAMPAIGN_CONTROL) private readonly campaigns: CampaignControl) {}
 
   async pauseForQuota(campaignId: string): Promise<void> {
-    await this.ignoringLostRace(() => this.lifecycle().pauseForQuota(campaignId));
+    await this.ignoringLostRace(() => this.campaigns.pauseForQuota(campaignId));
     this.logger.warn({ campaignId }, 'campaign paused: the monthly Chat2Desk request quota is spent');
   }
 
   async failForCredentials(campaignId: string): Promise<void> {
-    await this.ignoringLostRace(() => this.lifecycle().failForCredentials(campaignId));
+    await this.ignoringLostRace(() => this.campaigns.failForCredentials(campaignId));
     this.logger.error({ campaignId }, 'campaign failed: Chat2Desk rejected the credentials');
   }
 
   /** Whether any campaign waits for quota (only then is the account's mode worth re-reading). */
   anyPausedForQuota(): Promise<boolean> {
-    return this.lifecycle().anyPausedForQuota();
+    return this.campaigns.anyPausedForQuota();
   }
 
   /** Resumes every campaign paused for quota; returns their ids. */
   resumeQuotaPaused(): Promise<string[]> {
-    return this.lifecycle().resumeQuotaPaused();
-  }
-
-  private lifecycle(): CampaignLifecycleService {
-    this.lifecycleService ??= this.moduleRef.get(CampaignLifecycleService, { strict: false });
-    return this.lifecycleService;
+    return this.campaigns.resumeQuotaPaused();
   }
 
   private async ignoringLostRace(change: () => Promise<unknown>): Promise<void> {

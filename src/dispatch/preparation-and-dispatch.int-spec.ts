@@ -1,5 +1,6 @@
 import { TestApp, createTestApp } from '../../test/support/test-app';
-import { DispatchService } from './dispatch.service';
+import { TestMessageSender } from '../clients/test-message-sender';
+import { CampaignRecipientsStore } from '../recipients/campaign-recipients.store';
 import { DispatchWorker } from './dispatch-worker';
 import { CREATION_DISABLED_REASON } from '../clients/client-resolver';
 import {
@@ -78,7 +79,7 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     await worker.tick();
 
     expect(await recipientCounts(dataSource, campaignId)).toEqual({ skipped: 2 });
-    const [summary] = await testApp.app.get(DispatchService).problemSummary(campaignId);
+    const [summary] = await testApp.app.get(CampaignRecipientsStore).problemSummary(campaignId);
     expect(summary.reason).toMatch(/^Chat2Desk refused to create the client: .*[Tt]ransport/);
   });
 
@@ -104,12 +105,12 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
   });
 
   it('sends a single test message and refuses one to a WhatsApp client still in its delay', async () => {
-    const dispatch = testApp.app.get(DispatchService);
+    const sender = testApp.app.get(TestMessageSender);
     testApp.sandbox.seedClients({ phones: ['79070000001'], transport: 'whatsapp', channelId: 1 });
 
-    const sent = await dispatch.sendSingle('79070000001', 'whatsapp', 1, 'test send');
+    const sent = await sender.send('79070000001', 'whatsapp', 1, 'test send');
     expect(sent.messageId).toEqual(expect.any(Number));
-    await expect(dispatch.sendSingle('79070000002', 'whatsapp', 1, 'test send')).rejects.toMatchObject({
+    await expect(sender.send('79070000002', 'whatsapp', 1, 'test send')).rejects.toMatchObject({
       code: 'chat2desk_client_not_ready',
     });
     expect(testApp.sandbox.ledger().messagesSent).toBe(1);
@@ -142,7 +143,7 @@ describe('preparation and dispatch against the sandbox over HTTP', () => {
     await worker.tick();
 
     expect(await recipientCounts(dataSource, campaignId)).toEqual({ sent: 3, failed: 2 });
-    expect(await testApp.app.get(DispatchService).problemSummary(campaignId)).toEqual([
+    expect(await testApp.app.get(CampaignRecipientsStore).problemSummary(campaignId)).toEqual([
       { state: 'failed', reason: CREATION_DISABLED_REASON, count: 2 },
     ]);
   });

@@ -161,19 +161,4 @@ export class PreparationQueue {
     );
     return rows.map((row) => row.campaign_id);
   }
-
-  /** Failed and skipped recipients of a campaign by reason: what preparation and dispatch could not do. */
-  async problemSummary(campaignId: string): Promise<Array<{ state: string; reason: string; count: number }>> {
-    const rows = await this.sql<{ state: string; reason: string | null; count: number }>(
-      `SELECT state, reason, count(*)::int AS count FROM campaign_recipients
-       WHERE campaign_id = $1 AND state IN ('failed', 'skipped')
-       GROUP BY state, reason ORDER BY count(*) DESC`,
-      [campaignId],
-    );
-    return rows.map((row) => ({
-      state: row.state,
-      reason: row.reason ?? 'unknown',
-      count: Number(row.count),
-    }));
-  }
 }

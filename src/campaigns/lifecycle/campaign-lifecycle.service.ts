@@ -1,3 +1,4 @@
+import type { CampaignControl } from '../../dispatch/campaign-control.port';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
@@ -59,7 +60,7 @@ const AUDIT_ACTIONS: Record<CampaignAction, string> = {
  * so when two instances or two crons race, exactly one wins and the other gets a 409.
  */
 @Injectable()
-export class CampaignLifecycleService {
+export class CampaignLifecycleService implements CampaignControl {
   constructor(
     private readonly database: Database,
     private readonly campaigns: CampaignStore,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { InvalidInputError } from '../../common/errors/domain-error';
-import { DispatchService } from '../../dispatch/dispatch.service';
+import { TestMessageSender } from '../../clients/test-message-sender';
 import { CampaignStore } from '../campaign.store';
 import type { Campaign } from '../campaign.types';
 import { TestSendResponse } from '../dto/campaign-response';
@@ -18,7 +18,7 @@ import { TemplatesService } from '../templates/templates.service';
 export class CampaignTestSender {
   constructor(
     private readonly campaigns: CampaignStore,
-    private readonly dispatch: DispatchService,
+    private readonly sender: TestMessageSender,
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
   ) {}
@@ -36,12 +36,7 @@ export class CampaignTestSender {
         `the message cannot be rendered for ${phone}: missing variable(s) ${rendered.missing.join(', ')}; add a default ({{${rendered.missing[0]}|…}}) or use a phone from the list that has them`,
       );
     }
-    const sent = await this.dispatch.sendSingle(
-      phone,
-      campaign.transport,
-      Number(campaign.channelId),
-      rendered.text,
-    );
+    const sent = await this.sender.send(phone, campaign.transport, Number(campaign.channelId), rendered.text);
     await this.audit.record({
       actor,
       action: 'campaign.test_sent',

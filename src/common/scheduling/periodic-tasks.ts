@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 
 export interface PeriodicTaskSpec {
   /** Shown in logs when a round fails. */
@@ -21,12 +21,16 @@ export interface PeriodicTask {
 /**
  * The one way the service runs work on a timer: rounds never overlap (the next starts only after
  * the previous finished), the interval comes from configuration, and every task still running is
- * stopped at shutdown.
+ * stopped at shutdown. Each pause is a timeout in @nestjs/schedule's SchedulerRegistry, named after
+ * its task, so what is waiting can be listed there.
  */
 @Injectable()
 export class PeriodicTasks implements OnApplicationShutdown {
   private readonly logger = new Logger(PeriodicTasks.name);
   private readonly running = new Set<PeriodicTask>();
+  private pauses = 0;
+
+  constructor(private readonly registry: SchedulerRegistry) {}
 
   start(spec: PeriodicTaskSpec): PeriodicTask {
     const abort = new AbortController();
@@ -55,7 +59,22 @@ export class PeriodicTasks implements OnApplicationShutdown {
         return false;
       });
       if (more === true) continue;
-      await delay(spec.intervalMs, undefined, { signal }).catch(() => undefined);
+      await this.pause(spec, signal);
     }
+  }
+
+  /** Waits the interval, or less if the task is stopped meanwhile. */
+  private pause(spec: PeriodicTaskSpec, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    const name = `${spec.name} #${(this.pauses += 1)}`;
+    return new Promise((resolve) => {
+      const end = () => {
+        signal.removeEventListener('abort', end);
+        if (this.registry.doesExist('timeout', name)) this.registry.deleteTimeout(name);
+        resolve();
+      };
+      signal.addEventListener('abort', end, { once: true });
+      this.registry.addTimeout(name, setTimeout(end, spec.intervalMs));
+    });
   }
 }
