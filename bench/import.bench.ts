@@ -21,6 +21,7 @@ import { ContactsModule } from '../src/contacts/contacts.module';
 import { ImportService } from '../src/contacts/import.service';
 import { runMigrations } from '../src/database/migrations';
 import { buildTypeOrmOptions } from '../src/database/typeorm-options';
+import { startSandboxServer } from '../src/sandbox/sandbox-server';
 import { provisionBenchDatabase } from './bench-database';
 import { argument, loadAverage, machineDescription, recordSection, round } from './bench-report';
 import { generateCsv } from './import/generate-csv';
@@ -58,11 +59,15 @@ async function main(): Promise<void> {
 }
 
 async function importOnce(databaseUrl: string, csv: string) {
+  // ContactsModule's metrics bring the Chat2Desk client, which checks its token once at start.
+  const sandbox = await startSandboxServer();
   const config = loadAppConfig({
     DATABASE_URL: databaseUrl,
     DATA_DIR: join(TMP, 'data'),
     LOG_LEVEL: 'silent',
     SCHEDULER_ENABLED: 'false',
+    CHAT2DESK_API_URL: sandbox.url,
+    CHAT2DESK_TOKEN: sandbox.token,
   });
   @Module({
     imports: [
@@ -107,6 +112,7 @@ async function importOnce(databaseUrl: string, csv: string) {
     };
   } finally {
     await app.close();
+    await sandbox.close();
   }
 }
 

@@ -9,8 +9,8 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { ContactListsService } from './contact-lists.service';
 import { ImportResponse } from './dto/import.dto';
 import { ListResponse } from './dto/list.dto';
-import { ImportMode } from './entities/contact-import.entity';
 import { ImportService } from './import.service';
+import type { ImportMode } from './import/import.types';
 import { OPT_OUT_COMMANDS } from './opt-out.commands';
 
 interface ImportOptions extends CliOptions {

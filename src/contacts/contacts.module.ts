@@ -1,23 +1,32 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { DatabaseModule } from '../database/database.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RecipientsModule } from '../recipients/recipients.module';
+import { ContactListStore } from './contact-list.store';
 import { ContactListsService } from './contact-lists.service';
 import { ContactsService } from './contacts.service';
-import { ContactImport } from './entities/contact-import.entity';
-import { ContactList } from './entities/contact-list.entity';
-import { Contact } from './entities/contact.entity';
-import { OptOut } from './entities/opt-out.entity';
+import { ImportStore } from './import/import.store';
 import { ImportService } from './import.service';
 import { ImportsController } from './imports.controller';
 import { ListsController } from './lists.controller';
+import { OptOutStore } from './opt-out.store';
 import { OptOutsController } from './opt-outs.controller';
 import { OptOutService } from './opt-out.service';
 
 /** Contact lists, contacts, the opt-out register and CSV imports (REST + services for the CLI and campaigns). */
 @Module({
-  imports: [TypeOrmModule.forFeature([ContactList, Contact, OptOut, ContactImport]), AuditModule],
+  imports: [DatabaseModule, RecipientsModule, AuditModule, MetricsModule],
   controllers: [ListsController, ImportsController, OptOutsController],
-  providers: [ContactListsService, ContactsService, OptOutService, ImportService],
+  providers: [
+    ContactListStore,
+    ImportStore,
+    OptOutStore,
+    ContactListsService,
+    ContactsService,
+    OptOutService,
+    ImportService,
+  ],
   exports: [ContactListsService, ContactsService, OptOutService, ImportService],
 })
 export class ContactsModule {}

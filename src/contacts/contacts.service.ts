@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { ContactListStore } from './contact-list.store';
 import { ContactListsService } from './contact-lists.service';
-import { Contact } from './entities/contact.entity';
+import type { Contact } from './contact.types';
 
 export interface BrowseQuery {
   /** Part of the phone (digits) or of the name, case-insensitive. */
@@ -19,14 +18,12 @@ export interface ContactPage {
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
-/** ICU case folding: the embedded server's C locale would only fold ASCII, and names are often Cyrillic. */
-const NAME_MATCHES = 'contact.name COLLATE "und-x-icu" ILIKE :pattern';
 export const MAX_PAGE_SIZE = 1000;
 
 @Injectable()
 export class ContactsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ContactListStore,
     private readonly lists: ContactListsService,
   ) {}
 
@@ -35,24 +32,8 @@ export class ContactsService {
     await this.lists.assertExists(listId);
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const offset = Math.max(query.offset ?? 0, 0);
-    const builder = this.dataSource
-      .getRepository(Contact)
-      .createQueryBuilder('contact')
-      .where('contact.list_id = :listId', { listId });
-    const search = query.search?.trim();
-    if (search) {
-      const digits = search.replace(/\D/g, '');
-      const pattern = `%${escapeLike(search)}%`;
-      builder.andWhere(digits.length > 0 ? `(${NAME_MATCHES} OR contact.phone LIKE :digits)` : NAME_MATCHES, {
-        pattern,
-        digits: `%${digits}%`,
-      });
-    }
-    const [items, total] = await builder.orderBy('contact.id').skip(offset).take(limit).getManyAndCount();
+    const search = query.search?.trim() || undefined;
+    const { items, total } = await this.store.browseContacts(listId, { search, limit, offset });
     return { items, total, limit, offset };
   }
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

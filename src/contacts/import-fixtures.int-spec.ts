@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
-import { ContactImport, ImportMode } from './entities/contact-import.entity';
+import type { ContactImport, ImportMode } from './import/import.types';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));

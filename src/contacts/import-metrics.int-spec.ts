@@ -14,7 +14,7 @@ describe('import metrics', () => {
       addImportRows: (result, count) => void calls.push(['rows', result, count]),
       setImportRowsPerSecond: (rate) => void calls.push(['rate', rate]),
     };
-    // ContactsModule runs here without the app's @Global MetricsService: hand the service one.
+    // A recorder in place of the module's MetricsService.
     Object.assign(harness.imports, { metrics });
     const list = await harness.lists.create('metrics');
     const file = join(harness.imports.importsDir, 'metrics.upload');

@@ -1,33 +1,15 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-  Optional,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { ContactListsService } from './contact-lists.service';
-import { ContactImport, ImportMode } from './entities/contact-import.entity';
 import { MalformedFileError } from './import/file-sniffer';
+import { ImportAttempt, ImportStore } from './import/import.store';
+import type { ContactImport, ImportMode, RejectedRow } from './import/import.types';
 import { CopyBatch, ImportAbortedError, parseInWorker } from './import/parser-thread';
-import {
-  COPY_CONTACTS_SQL,
-  COPY_STAGING_SQL,
-  CREATE_STAGING_SQL,
-  mergeStagedContacts,
-} from './import/staging-merge';
 
 export interface NewImport {
   listId: string;
@@ -46,18 +28,8 @@ export interface ImportProgress {
   totalBytes: number;
 }
 
-export interface RejectedRow {
-  line: number;
-  kind: 'invalid' | 'duplicate';
-  reason: string;
-  originalValues: string[];
-}
-
 const PROGRESS_EVERY_MS = 500;
 const REJECTED_PAGE = 5_000;
-/** Advisory-lock namespaces: one job runs once at a time, one list takes one import at a time. */
-const JOB_LOCK = 7301;
-const LIST_LOCK = 7302;
 
 /**
  * Import jobs: a job is a row plus a file on disk. An attempt runs in one transaction (COPY of
@@ -71,11 +43,10 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly attempts = new Map<string, { abort: AbortController; done: Promise<ContactImport> }>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ImportStore,
     private readonly lists: ContactListsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    // Absent when ContactsModule runs without the app (tests, benchmark).
-    @Optional() private readonly metrics?: MetricsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Where uploads are stored until their job finishes. */
@@ -102,26 +73,20 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   async create(input: NewImport): Promise<ContactImport> {
     await this.lists.assertExists(input.listId);
     const { size } = await stat(input.filePath);
-    const repository = this.dataSource.getRepository(ContactImport);
-    return repository.save(
-      repository.create({
-        listId: input.listId,
-        status: 'queued',
-        filePath: resolve(input.filePath),
-        originalName: input.originalName,
-        fileBytes: size,
-        defaultCountry: input.defaultCountry?.toUpperCase() ?? null,
-        mode: input.mode ?? 'update',
-        phoneColumn: input.phoneColumn ?? null,
-        nameColumn: input.nameColumn ?? null,
-      }),
-    );
+    return this.store.insert({
+      listId: input.listId,
+      filePath: resolve(input.filePath),
+      originalName: input.originalName,
+      fileBytes: size,
+      defaultCountry: input.defaultCountry?.toUpperCase() ?? null,
+      mode: input.mode ?? 'update',
+      phoneColumn: input.phoneColumn ?? null,
+      nameColumn: input.nameColumn ?? null,
+    });
   }
 
   async get(id: string): Promise<ContactImport> {
-    const job = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.getRepository(ContactImport).findOneBy({ id })
-      : null;
+    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.findById(id) : null;
     if (!job) throw new NotFoundError('Import', id);
     return job;
   }
@@ -129,9 +94,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   /** A list's import history, newest first. */
   async listForList(listId: string): Promise<ContactImport[]> {
     await this.lists.assertExists(listId);
-    return this.dataSource
-      .getRepository(ContactImport)
-      .find({ where: { listId }, order: { createdAt: 'DESC' } });
+    return this.store.listForList(listId);
   }
 
   /** Starts the job in this process without waiting (the API answers 202 right away). */
@@ -151,9 +114,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Jobs left queued or running by a stopped process: run them again from their files. */
   async resumeUnfinished(): Promise<ContactImport[]> {
-    const unfinished = await this.dataSource
-      .getRepository(ContactImport)
-      .find({ where: [{ status: 'queued' }, { status: 'running' }], order: { createdAt: 'ASC' } });
+    const unfinished = await this.store.findUnfinished();
     const results: ContactImport[] = [];
     for (const job of unfinished) results.push(await this.run(job.id));
     return results;
@@ -163,11 +124,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   async *rejectedRows(id: string): AsyncGenerator<RejectedRow> {
     await this.get(id);
     for (let afterLine = 0; ;) {
-      const page: RejectedRow[] = await this.dataSource.query(
-        `SELECT line, kind, reason, original_values AS "originalValues" FROM contact_import_rejections
-         WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
-        [id, afterLine, REJECTED_PAGE],
-      );
+      const page = await this.store.rejectedRows(id, afterLine, REJECTED_PAGE);
       yield* page;
       if (page.length < REJECTED_PAGE) return;
       afterLine = page[page.length - 1].line;
@@ -181,62 +138,35 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<ContactImport> {
     const job = await this.get(id);
     if (job.status === 'completed' || job.status === 'failed') return job;
-    const queryRunner = this.dataSource.createQueryRunner();
-    const client = (await queryRunner.connect()) as PoolClient;
     try {
-      await client.query('BEGIN');
-      if (!(await this.claim(client, job))) {
-        await client.query('ROLLBACK');
-        return this.get(id);
-      }
-      await this.importInTransaction(client, job, signal, onProgress);
-      await client.query('COMMIT');
+      // The job lock lives as long as the attempt's transaction; `running` is committed apart.
+      const imported = await this.store.attempt(async (attempt) => {
+        if (!(await attempt.lockJob(job.id)) || !(await this.store.markRunning(job.id))) return false;
+        await this.importInTransaction(attempt, job, signal, onProgress);
+        return true;
+      });
+      if (!imported) return this.get(id);
       await this.removeOwnedFile(job);
       this.recordMetrics(await this.get(id));
     } catch (error) {
-      this.metrics?.setImportRowsPerSecond(0);
-      await client.query('ROLLBACK').catch(() => undefined);
+      this.metrics.setImportRowsPerSecond(0);
       if (error instanceof ImportAbortedError) return this.get(id);
       await this.fail(job, error);
-    } finally {
-      await queryRunner.release();
     }
     return this.get(id);
   }
 
-  /**
-   * The transaction's advisory lock says "this attempt owns the job" for as long as it lives, so a
-   * second process (or a resume at boot) never runs it twice; the status change is committed apart
-   * so that readers see `running` at once.
-   */
-  private async claim(client: PoolClient, job: ContactImport): Promise<boolean> {
-    const lock = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
-      [JOB_LOCK, job.id],
-    );
-    if (!lock.rows[0].locked) return false;
-    const [, claimed] = (await this.dataSource.query(
-      `UPDATE contact_imports
-       SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error = NULL,
-           progress_rows = 0, progress_bytes = 0, updated_at = now()
-       WHERE id = $1 AND status IN ('queued', 'running')`,
-      [job.id],
-    )) as [unknown, number];
-    return claimed > 0;
-  }
-
   private async importInTransaction(
-    client: PoolClient,
+    attempt: ImportAttempt,
     job: ContactImport,
     signal: AbortSignal,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIST_LOCK, job.listId]);
-    await client.query(CREATE_STAGING_SQL);
+    await attempt.lockList(job.listId);
+    await attempt.createStaging();
     // An empty list (the usual first import) needs no merge: rows go straight into contacts.
-    const direct =
-      (await client.query('SELECT 1 FROM contacts WHERE list_id = $1 LIMIT 1', [job.listId])).rowCount === 0;
-    const progress = new ProgressReporter(this.dataSource, job, onProgress, this.metrics);
+    const direct = await attempt.listIsEmpty(job.listId);
+    const progress = new ProgressReporter(this.store, job, this.metrics, onProgress);
     let header: string[] = [];
     let copiedContacts = 0;
     const summary = await parseInWorker(
@@ -252,8 +182,8 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       {
         header: (columns) => void (header = columns),
         batch: async (batch: CopyBatch) => {
-          if (batch.contacts) copiedContacts += await copyBytes(client, COPY_CONTACTS_SQL, batch.contacts);
-          if (batch.staging) await copyBytes(client, COPY_STAGING_SQL, batch.staging);
+          if (batch.contacts) copiedContacts += await attempt.copyContacts(batch.contacts);
+          if (batch.staging) await attempt.copyStaging(batch.staging);
           progress.add(batch);
         },
       },
@@ -262,29 +192,14 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     await progress.flush();
     if (direct && copiedContacts !== summary.accepted)
       throw new Error(`Parsed ${summary.accepted} contacts but PostgreSQL stored ${copiedContacts}`);
-    const counts = await mergeStagedContacts(client, job, direct ? copiedContacts : undefined);
+    const counts = await attempt.mergeStaged(job, direct ? copiedContacts : undefined);
     if (counts.rows !== summary.rows)
       throw new Error(`Parsed ${summary.rows} rows but stored ${counts.rows}`);
-    await client.query(
-      `UPDATE contact_imports
-       SET status = 'completed', rows = $2, imported = $3, updated = $4, duplicates = $5, invalid = $6, header = $7,
-           progress_rows = $2, finished_at = now(), updated_at = now()
-       WHERE id = $1`,
-      [
-        job.id,
-        counts.rows,
-        counts.imported,
-        counts.updated,
-        counts.duplicates,
-        counts.invalid,
-        JSON.stringify(header),
-      ],
-    );
+    await attempt.markCompleted(job.id, counts, header);
   }
 
   /** Rows by result; the rows/s gauge shows the import running now, so it goes back to 0. */
   private recordMetrics(job: ContactImport): void {
-    if (!this.metrics) return;
     this.metrics.addImportRows('imported', job.imported);
     this.metrics.addImportRows('updated', job.updated);
     this.metrics.addImportRows('duplicate', job.duplicates);
@@ -299,10 +214,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
         : `The import stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     if (!(error instanceof MalformedFileError))
       this.logger.error(`Import ${job.id}: ${error instanceof Error ? error.stack : String(error)}`);
-    await this.dataSource.query(
-      `UPDATE contact_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
-      [job.id, message],
-    );
+    await this.store.markFailed(job.id, message);
     await this.removeOwnedFile(job);
   }
 
@@ -322,10 +234,10 @@ class ProgressReporter {
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly store: ImportStore,
     private readonly job: ContactImport,
+    private readonly metrics: MetricsService,
     private readonly onProgress?: (progress: ImportProgress) => void,
-    private readonly metrics?: MetricsService,
   ) {}
 
   add(batch: CopyBatch): void {
@@ -336,7 +248,7 @@ class ProgressReporter {
     if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
     if (now > this.startedAt)
-      this.metrics?.setImportRowsPerSecond(Math.round((this.rows * 1000) / (now - this.startedAt)));
+      this.metrics.setImportRowsPerSecond(Math.round((this.rows * 1000) / (now - this.startedAt)));
     this.pending = this.pending.then(() => this.write()).catch(() => undefined);
   }
 
@@ -345,18 +257,7 @@ class ProgressReporter {
     await this.write().catch(() => undefined);
   }
 
-  private write(): Promise<unknown> {
-    return this.dataSource.query(
-      `UPDATE contact_imports SET progress_rows = $2, progress_bytes = $3 WHERE id = $1`,
-      [this.job.id, this.rows, this.bytesRead],
-    );
+  private write(): Promise<void> {
+    return this.store.recordProgress(this.job.id, this.rows, this.bytesRead);
   }
-}
-
-/** One COPY statement per batch: the connection is free again between batches, so errors roll back cleanly. */
-async function copyBytes(client: PoolClient, sql: string, bytes: Uint8Array): Promise<number> {
-  const copy = client.query(copyFrom(sql));
-  await pipeline(Readable.from([bytes]), copy);
-  // The rows PostgreSQL reports for the statement ("COPY n").
-  return copy.rowCount;
 }

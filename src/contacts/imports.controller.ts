@@ -5,7 +5,8 @@ import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImportResponse } from './dto/import.dto';
-import { ImportService, RejectedRow } from './import.service';
+import { ImportService } from './import.service';
+import type { RejectedRow } from './import/import.types';
 
 @ApiTags('imports')
 @ApiBearerAuth()

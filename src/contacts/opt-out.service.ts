@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { WAITING_TO_SEND_STATES } from '../common/domain';
-import { OPTED_OUT_REASON } from '../common/domain';
 import { Clock } from '../common/clock/clock';
 import { InvalidInputError } from '../common/errors/domain-error';
-import { OptOut, OptOutSource } from './entities/opt-out.entity';
+import { Database } from '../database/database';
+import { RecipientOptOutsStore } from '../recipients/recipient-opt-outs.store';
+import { OptOut, OptOutSource, OptOutStore } from './opt-out.store';
 
 export interface OptOutResult {
   phone: string;
@@ -17,14 +15,13 @@ export interface OptOutResult {
   recipientsSkipped: number;
 }
 
-/** The phone $1 in every list, found through the (list_id, phone) unique index. */
-const IN_EVERY_LIST = 'list_id IN (SELECT id FROM contact_lists) AND phone = $1';
-
 /** The global do-not-contact register: campaigns skip every contact flagged here. */
 @Injectable()
 export class OptOutService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
+    private readonly optOuts: OptOutStore,
+    private readonly recipients: RecipientOptOutsStore,
     private readonly clock: Clock,
   ) {}
 
@@ -35,48 +32,30 @@ export class OptOutService {
    */
   async optOut(phone: string, source: OptOutSource, reason?: string | null): Promise<OptOutResult> {
     const digits = toE164Digits(phone);
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO opt_outs (phone, source, reason) VALUES ($1, $2, $3) ON CONFLICT (phone) DO NOTHING RETURNING phone`,
-        [digits, source, reason ?? null],
-      );
-      const [, contactsUpdated] = (await manager.query(
-        `UPDATE contacts SET opted_out = true, updated_at = now() WHERE ${IN_EVERY_LIST} AND NOT opted_out`,
-        [digits],
-      )) as [unknown, number];
-      const [, recipientsSkipped] = (await manager.query(
-        `UPDATE campaign_recipients SET state = 'skipped', reason = $2, next_attempt_at = NULL,
-           lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
-         WHERE phone = $1 AND state = ANY($4::text[])`,
-        [digits, OPTED_OUT_REASON, this.clock.now(), WAITING_TO_SEND_STATES],
-      )) as [unknown, number];
-      return { phone: digits, created: inserted.length > 0, contactsUpdated, recipientsSkipped };
+    return this.database.transaction(async (sql) => {
+      const created = await this.optOuts.insert(digits, source, reason ?? null, sql);
+      const contactsUpdated = await this.optOuts.flagContacts(digits, sql);
+      const recipientsSkipped = await this.recipients.skipUnsent(digits, this.clock.now(), sql);
+      return { phone: digits, created, contactsUpdated, recipientsSkipped };
     });
   }
 
   /** Removes the phone from the register (a customer asked to be contacted again). */
   async optIn(phone: string): Promise<boolean> {
     const digits = toE164Digits(phone);
-    return this.dataSource.transaction(async (manager) => {
-      // UPDATE and DELETE answer [rows, affected] through TypeORM's postgres driver.
-      const [, deleted] = (await manager.query(`DELETE FROM opt_outs WHERE phone = $1`, [digits])) as [
-        unknown,
-        number,
-      ];
-      await manager.query(
-        `UPDATE contacts SET opted_out = false, updated_at = now() WHERE ${IN_EVERY_LIST} AND opted_out`,
-        [digits],
-      );
-      return deleted > 0;
+    return this.database.transaction(async (sql) => {
+      const deleted = await this.optOuts.delete(digits, sql);
+      await this.optOuts.unflagContacts(digits, sql);
+      return deleted;
     });
   }
 
   async isOptedOut(phone: string): Promise<boolean> {
-    return (await this.dataSource.getRepository(OptOut).countBy({ phone: toE164Digits(phone) })) > 0;
+    return this.optOuts.exists(toE164Digits(phone));
   }
 
   async find(phone: string): Promise<OptOut | null> {
-    return this.dataSource.getRepository(OptOut).findOneBy({ phone: toE164Digits(phone) });
+    return this.optOuts.find(toE164Digits(phone));
   }
 }
 

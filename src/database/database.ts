@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { Sql, sqlFrom } from './sql';
 
@@ -16,5 +17,16 @@ export class Database {
 
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(sqlFrom(manager)));
+  }
+
+  /** One pooled connection as the pg driver's client, for what SQL text cannot carry (COPY … FROM STDIN). */
+  async connection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      return await work(client);
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -3,6 +3,7 @@ import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
 import { CampaignRecipientsStore } from './campaign-recipients.store';
 import { PreparationQueue } from './preparation-queue';
+import { RecipientOptOutsStore } from './recipient-opt-outs.store';
 import { RecipientQueue } from './recipient-queue';
 import { RecipientReportsStore } from './recipient-reports.store';
 import { RecipientStatusStore } from './recipient-status.store';
@@ -30,6 +31,7 @@ import { RunStore } from './run.store';
     },
     RecipientStatusStore,
     RecipientReportsStore,
+    RecipientOptOutsStore,
   ],
   exports: [
     RecipientQueue,
@@ -38,6 +40,7 @@ import { RunStore } from './run.store';
     RecipientReportsStore,
     CampaignRecipientsStore,
     RunStore,
+    RecipientOptOutsStore,
   ],
 })
 export class RecipientsModule {}

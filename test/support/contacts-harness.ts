@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { startTestBackends } from './test-backends';
+import { TestDatabase } from './test-database';
 import { CoreModule } from '../../src/common/core.module';
-import { AppConfig, loadAppConfig } from '../../src/config/app-config';
+import { AppConfig } from '../../src/config/app-config';
 import { buildTypeOrmOptions } from '../../src/database/typeorm-options';
 import { ContactListsService } from '../../src/contacts/contact-lists.service';
 import { ContactsModule } from '../../src/contacts/contacts.module';
@@ -29,16 +30,14 @@ export interface ContactsHarness {
   close(): Promise<void>;
 }
 
-/** ContactsModule alone on a fresh migrated database, for tests that call the services directly. */
+/**
+ * ContactsModule alone on a fresh migrated database, for tests that call the services directly.
+ * A sandbox stands in for Chat2Desk: the import metrics' module brings the Chat2Desk client.
+ */
 export async function createContactsHarness(): Promise<ContactsHarness> {
-  const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'c2d-contacts-'));
-  const config = loadAppConfig({
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    SCHEDULER_ENABLED: 'false',
-  });
+  const backends = await startTestBackends({ DATA_DIR: dataDir });
+  const { config, database } = backends;
   const module = await Test.createTestingModule({
     imports: [
       CoreModule.forRoot(config),
@@ -60,7 +59,7 @@ export async function createContactsHarness(): Promise<ContactsHarness> {
     imports: module.get(ImportService),
     close: async () => {
       await module.close();
-      await database.drop();
+      await backends.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../contacts.service';
 import type { ContactPage } from '../contacts.service';
-import type { Contact } from '../entities/contact.entity';
+import type { Contact } from '../contact.types';
 
 export class BrowseContactsQuery {
   @ApiPropertyOptional({ description: 'Part of the phone (digits) or of the name', example: '916' })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsISO31661Alpha2, IsOptional, IsString, MaxLength, validateSync } from 'class-validator';
 import { InvalidInputError } from '../../common/errors/domain-error';
-import type { ContactImport, ImportMode, ImportStatus } from '../entities/contact-import.entity';
+import type { ContactImport, ImportMode, ImportStatus } from '../import/import.types';
 
 /** The multipart fields next to `file`. */
 export class ImportOptionsDto {

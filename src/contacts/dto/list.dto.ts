@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import type { ContactListSummary } from '../contact-lists.service';
-import type { ContactList } from '../entities/contact-list.entity';
+import type { ContactListSummary } from '../contact-list.store';
+import type { ContactList } from '../contact.types';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { OptOut } from '../entities/opt-out.entity';
+import type { OptOut } from '../opt-out.store';
 
 export const E164_PATTERN = /^\+?\d{7,15}$/;
 

@@ -1,5 +1,5 @@
 import { CountryCode, parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
-import type { PhoneType } from '../entities/contact.entity';
+import type { PhoneType } from '../contact.types';
 import { MIN_FIXED_DIGITS, MIN_FREE_DIGITS, provenFixedDigits } from './phone-prefix-analysis';
 
 export type NormalizedPhone =

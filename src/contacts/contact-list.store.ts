@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { Database } from '../database/database';
+import type { Contact, ContactList } from './contact.types';
+
+export interface ContactListSummary extends ContactList {
+  contacts: number;
+  optedOut: number;
+}
+
+export interface ContactSearch {
+  /** Part of the phone (digits) or of the name, case-insensitive; already trimmed, non-empty. */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+const LIST_COLUMNS = `id, name, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const CONTACT_COLUMNS = `id, list_id AS "listId", phone, name, attributes, opted_out AS "optedOut",
+  phone_type AS "phoneType", country, created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** ICU case folding: the embedded server's C locale would only fold ASCII, and names are often Cyrillic. */
+const NAME_MATCHES = 'name COLLATE "und-x-icu" ILIKE $2';
+
+/** `contact_lists`, and the `contacts` rows read through a list (counts, browsing). */
+@Injectable()
+export class ContactListStore {
+  constructor(private readonly database: Database) {}
+
+  /** Fails with `list_name_taken` when a list has the name (case-insensitively). */
+  async insert(name: string): Promise<ContactList> {
+    const [list] = await uniqueName(
+      name,
+      this.database.sql<ContactList>(
+        `WITH inserted AS (INSERT INTO contact_lists (name) VALUES ($1) RETURNING *) SELECT ${LIST_COLUMNS} FROM inserted`,
+        [name],
+      ),
+    );
+    return list;
+  }
+
+  async findById(id: string): Promise<ContactList | null> {
+    const [list] = await this.database.sql<ContactList>(
+      `SELECT ${LIST_COLUMNS} FROM contact_lists WHERE id = $1`,
+      [id],
+    );
+    return list ?? null;
+  }
+
+  /** Case-insensitive, as the unique index compares names. */
+  async findByName(name: string): Promise<ContactList | null> {
+    const [list] = await this.database.sql<ContactList>(
+      `SELECT ${LIST_COLUMNS} FROM contact_lists WHERE lower(name) = lower($1)`,
+      [name],
+    );
+    return list ?? null;
+  }
+
+  /**
+   * Null when the list is absent; fails with `list_name_taken` like insert. Renaming to the same name
+   * keeps `updated_at`: nothing changed.
+   */
+  async rename(id: string, name: string): Promise<ContactList | null> {
+    const [list] = await uniqueName(
+      name,
+      this.database.sql<ContactList>(
+        `WITH renamed AS (
+           UPDATE contact_lists SET name = $2, updated_at = CASE WHEN name = $2 THEN updated_at ELSE now() END
+           WHERE id = $1 RETURNING *
+         )
+         SELECT ${LIST_COLUMNS} FROM renamed`,
+        [id, name],
+      ),
+    );
+    return list ?? null;
+  }
+
+  /** Deletes the list with its contacts and import jobs; fails with `list_in_use` while campaigns use it. */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.database.sql(`DELETE FROM contact_lists WHERE id = $1`, [id]);
+    } catch (error) {
+      if (pgCode(error) === '23503') {
+        throw new DomainError(
+          'conflict',
+          'list_in_use',
+          `List ${id} is used by campaigns; delete or change them first`,
+          { id },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Every list (or the one list `id`) with its contact counts, oldest first. */
+  async summaries(id?: string): Promise<ContactListSummary[]> {
+    const rows = await this.database.sql<ContactListSummary & { contacts: string; optedOut: string }>(
+      `SELECT l.id, l.name, l.created_at AS "createdAt", l.updated_at AS "updatedAt",
+              coalesce(c.contacts, 0) AS contacts, coalesce(c.opted_out, 0) AS "optedOut"
+       FROM contact_lists l
+       LEFT JOIN LATERAL (
+         SELECT count(*) AS contacts, count(*) FILTER (WHERE opted_out) AS opted_out FROM contacts WHERE list_id = l.id
+       ) c ON true
+       ${id ? 'WHERE l.id = $1' : ''}
+       ORDER BY l.created_at, l.name`,
+      id ? [id] : [],
+    );
+    return rows.map((row) => ({ ...row, contacts: Number(row.contacts), optedOut: Number(row.optedOut) }));
+  }
+
+  /** A page of the list's contacts in import order, and how many match in the whole list. */
+  async browseContacts(listId: string, query: ContactSearch): Promise<{ items: Contact[]; total: number }> {
+    const params: unknown[] = [listId];
+    let where = 'list_id = $1';
+    if (query.search) {
+      const digits = query.search.replace(/\D/g, '');
+      params.push(`%${escapeLike(query.search)}%`);
+      if (digits.length > 0) params.push(`%${digits}%`);
+      where += digits.length > 0 ? ` AND (${NAME_MATCHES} OR phone LIKE $3)` : ` AND ${NAME_MATCHES}`;
+    }
+    const items = await this.database.sql<Contact>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where}
+       ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, query.limit, query.offset],
+    );
+    const [{ total }] = await this.database.sql<{ total: number }>(
+      `SELECT count(*)::int AS total FROM contacts WHERE ${where}`,
+      params,
+    );
+    return { items, total };
+  }
+}
+
+/** The unique index on lower(name) refuses a second list of the same name. */
+async function uniqueName<T>(name: string, statement: Promise<T>): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    if (pgCode(error) === '23505') {
+      throw new DomainError('conflict', 'list_name_taken', `A list named "${name}" already exists`, { name });
+    }
+    throw error;
+  }
+}
+
+function pgCode(error: unknown): string | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
