@@ -3,7 +3,6 @@ import { AuditModule } from '../audit/audit.module';
 import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
 import { ClientsModule } from '../clients/clients.module';
 import { DatabaseModule } from '../database/database.module';
-import { MetricsModule } from '../metrics/metrics.module';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { CampaignStore } from './campaign.store';
 import { CampaignsController } from './campaigns.controller';
@@ -37,7 +36,7 @@ const SERVICES = [
 
 /** Campaign definitions, templates, lifecycle and the scheduler that turns schedules into runs. */
 @Module({
-  imports: [DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, MetricsModule, ClientsModule],
+  imports: [DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, ClientsModule],
   controllers: [CampaignsController, TemplatesController],
   providers: SERVICES,
   exports: SERVICES,

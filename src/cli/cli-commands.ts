@@ -17,7 +17,7 @@
  * `migrate`, without a database), so they work on a fresh or broken install.
  */
 import { CAMPAIGNS_COMMANDS } from './commands/campaigns';
-import { CONTACTS_COMMANDS } from '../contacts/contacts.commands';
+import { CONTACTS_COMMANDS } from './commands/contacts';
 import { DELIVERY_COMMANDS } from './commands/delivery';
 import { REPORTS_COMMANDS } from './commands/reports';
 import { ApiKeyCommand } from './commands/auth';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { DatabaseModule } from '../database/database.module';
-import { MetricsModule } from '../metrics/metrics.module';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { ContactListStore } from './contact-list.store';
 import { ContactListsService } from './contact-lists.service';
@@ -16,7 +15,7 @@ import { OptOutService } from './opt-out.service';
 
 /** Contact lists, contacts, the opt-out register and CSV imports (REST + services for the CLI and campaigns). */
 @Module({
-  imports: [DatabaseModule, RecipientsModule, AuditModule, MetricsModule],
+  imports: [DatabaseModule, RecipientsModule, AuditModule],
   controllers: [ListsController, ImportsController, OptOutsController],
   providers: [
     ContactListStore,

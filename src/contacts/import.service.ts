@@ -4,12 +4,14 @@ import { rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { NotFoundError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
+import { Observers } from '../common/observers';
 import { ContactListsService } from './contact-lists.service';
 import { MalformedFileError } from './import/file-sniffer';
 import { ImportAttempt, ImportStore } from './import/import.store';
 import type { ContactImport, ImportMode, RejectedRow } from './import/import.types';
 import { CopyBatch, ImportAbortedError, parseInWorker } from './import/parser-thread';
+
+export type ImportRowResult = 'imported' | 'updated' | 'duplicate' | 'invalid';
 
 export interface NewImport {
   listId: string;
@@ -39,6 +41,10 @@ const REJECTED_PAGE = 5_000;
  */
 @Injectable()
 export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
+  /** Rows of each completed job by result, for whoever observes imports (metrics). */
+  readonly rowsProcessed = new Observers<{ result: ImportRowResult; count: number }>();
+  /** Rows per second of the import running now; 0 when it ends. */
+  readonly throughput = new Observers<number>();
   private readonly logger = new Logger(ImportService.name);
   private readonly attempts = new Map<string, { abort: AbortController; done: Promise<ContactImport> }>();
 
@@ -46,7 +52,6 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly store: ImportStore,
     private readonly lists: ContactListsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: MetricsService,
   ) {}
 
   /** Where uploads are stored until their job finishes. */
@@ -147,9 +152,9 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
       });
       if (!imported) return this.get(id);
       await this.removeOwnedFile(job);
-      this.recordMetrics(await this.get(id));
+      this.announceRows(await this.get(id));
     } catch (error) {
-      this.metrics.setImportRowsPerSecond(0);
+      this.throughput.notify(0);
       if (error instanceof ImportAbortedError) return this.get(id);
       await this.fail(job, error);
     }
@@ -166,7 +171,7 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
     await attempt.createStaging();
     // An empty list (the usual first import) needs no merge: rows go straight into contacts.
     const direct = await attempt.listIsEmpty(job.listId);
-    const progress = new ProgressReporter(this.store, job, this.metrics, onProgress);
+    const progress = new ProgressReporter(this.store, job, this.throughput, onProgress);
     let header: string[] = [];
     let copiedContacts = 0;
     const summary = await parseInWorker(
@@ -199,12 +204,12 @@ export class ImportService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Rows by result; the rows/s gauge shows the import running now, so it goes back to 0. */
-  private recordMetrics(job: ContactImport): void {
-    this.metrics.addImportRows('imported', job.imported);
-    this.metrics.addImportRows('updated', job.updated);
-    this.metrics.addImportRows('duplicate', job.duplicates);
-    this.metrics.addImportRows('invalid', job.invalid);
-    this.metrics.setImportRowsPerSecond(0);
+  private announceRows(job: ContactImport): void {
+    this.rowsProcessed.notify({ result: 'imported', count: job.imported });
+    this.rowsProcessed.notify({ result: 'updated', count: job.updated });
+    this.rowsProcessed.notify({ result: 'duplicate', count: job.duplicates });
+    this.rowsProcessed.notify({ result: 'invalid', count: job.invalid });
+    this.throughput.notify(0);
   }
 
   private async fail(job: ContactImport, error: unknown): Promise<void> {
@@ -236,7 +241,7 @@ class ProgressReporter {
   constructor(
     private readonly store: ImportStore,
     private readonly job: ContactImport,
-    private readonly metrics: MetricsService,
+    private readonly throughput: Observers<number>,
     private readonly onProgress?: (progress: ImportProgress) => void,
   ) {}
 
@@ -247,8 +252,7 @@ class ProgressReporter {
     const now = Date.now();
     if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
-    if (now > this.startedAt)
-      this.metrics.setImportRowsPerSecond(Math.round((this.rows * 1000) / (now - this.startedAt)));
+    if (now > this.startedAt) this.throughput.notify(Math.round((this.rows * 1000) / (now - this.startedAt)));
     this.pending = this.pending.then(() => this.write()).catch(() => undefined);
   }
 

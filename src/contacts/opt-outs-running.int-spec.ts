@@ -12,7 +12,7 @@ import { campaignState, phoneRange, seedKnownClients } from '../../test/support/
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { waitFor } from '../../test/support/wait-for';
-import { OptOutCommand } from './opt-out.commands';
+import { OptOutCommand } from '../cli/commands/opt-outs';
 import { OptOutService } from './opt-out.service';
 
 /** Opt-outs recorded while campaigns run reach their recipients not yet sent, whatever path records them. */

@@ -4,6 +4,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { RequestOutcome } from '../chat2desk/chat2desk.errors';
 import { QuotaService } from '../chat2desk/quota.service';
 import { RequestGate } from '../chat2desk/request-gate';
+import { ConsistencyCheckJob } from '../campaigns/lifecycle/consistency-check.job';
+import { ImportRowResult, ImportService } from '../contacts/import.service';
 import { RecipientReportsStore } from '../recipients/recipient-reports.store';
 
 const UNDEFINED_TABLE = '42P01';
@@ -69,6 +71,8 @@ export class MetricsService implements OnModuleInit {
     private readonly recipients: RecipientReportsStore,
     private readonly quota: QuotaService,
     private readonly gate: RequestGate,
+    private readonly imports: ImportService,
+    private readonly consistencyCheck: ConsistencyCheckJob,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(MetricsService.name);
@@ -78,6 +82,9 @@ export class MetricsService implements OnModuleInit {
   onModuleInit(): void {
     this.gate.onOutcome((outcome, endpoint) => this.recordChat2DeskRequest(endpoint, outcome));
     this.gate.onRateLimitWait((seconds) => this.observeRateLimiterWait(seconds));
+    this.imports.rowsProcessed.subscribe(({ result, count }) => this.addImportRows(result, count));
+    this.imports.throughput.subscribe((rowsPerSecond) => this.setImportRowsPerSecond(rowsPerSecond));
+    this.consistencyCheck.strandedCounted.subscribe((count) => this.setStrandedRecipients(count));
   }
 
   /** `outcome` is the label of chat2desk_requests_total: the client's typed error name in snake case. */
@@ -89,7 +96,7 @@ export class MetricsService implements OnModuleInit {
     this.rateLimiterWait.observe(seconds);
   }
 
-  addImportRows(result: 'imported' | 'updated' | 'duplicate' | 'invalid', count: number): void {
+  addImportRows(result: ImportRowResult, count: number): void {
     this.importRows.inc({ result }, count);
   }
 

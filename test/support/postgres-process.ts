@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 /**

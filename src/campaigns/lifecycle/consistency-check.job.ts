@@ -1,15 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Observers } from '../../common/observers';
 import { PeriodicTask, PeriodicTasks } from '../../common/scheduling/periodic-tasks';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
-import { MetricsService } from '../../metrics/metrics.service';
 import { StrandedRecipientsService, StrandedReport } from './stranded-recipients.service';
 
 /**
- * Runs the consistency check every CONSISTENCY_CHECK_INTERVAL_MS (when SCHEDULER_ENABLED): exports the
- * count as `recipients_stranded` and logs what it found. It only reports; fixing is a person's call.
+ * Runs the consistency check every CONSISTENCY_CHECK_INTERVAL_MS (when SCHEDULER_ENABLED): announces the
+ * count (metrics exports it as `recipients_stranded`) and logs what it found. It only reports; fixing is a person's call.
  */
 @Injectable()
 export class ConsistencyCheckJob implements OnApplicationBootstrap, OnModuleDestroy {
+  /** How many stranded recipients each check found (metrics exports it as `recipients_stranded`). */
+  readonly strandedCounted = new Observers<number>();
   private readonly logger = new Logger(ConsistencyCheckJob.name);
   private task?: PeriodicTask;
 
@@ -17,7 +19,6 @@ export class ConsistencyCheckJob implements OnApplicationBootstrap, OnModuleDest
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly periodicTasks: PeriodicTasks,
     private readonly stranded: StrandedRecipientsService,
-    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,7 +38,7 @@ export class ConsistencyCheckJob implements OnApplicationBootstrap, OnModuleDest
 
   async run(): Promise<StrandedReport> {
     const report = await this.stranded.find();
-    this.metrics.setStrandedRecipients(report.total);
+    this.strandedCounted.notify(report.total);
     if (report.total > 0)
       this.logger.warn(
         { stranded: report.total, groups: report.groups.slice(0, 20) },

@@ -1,10 +1,10 @@
 import { Command, Option } from 'nest-commander';
-import { AuditService } from '../audit/audit.service';
-import { CLI_ACTOR, CliCommand } from '../cli/cli-command';
-import { CliOptions, printResult } from '../cli/cli-output';
-import { UsageError } from '../cli/exit-codes';
-import { NotFoundError } from '../common/errors/domain-error';
-import { OptOutResult, OptOutService } from './opt-out.service';
+import { AuditService } from '../../audit/audit.service';
+import { CLI_ACTOR, CliCommand } from '../cli-command';
+import { CliOptions, printResult } from '../cli-output';
+import { UsageError } from '../exit-codes';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { OptOutResult, OptOutService } from '../../contacts/opt-out.service';
 
 interface OptOutOptions extends CliOptions {
   reason?: string;

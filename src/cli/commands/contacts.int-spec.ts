@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ExitCode } from '../cli/exit-codes';
-import { ImportCommand, ListsCommand } from './contacts.commands';
-import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
+import { ExitCode } from '../exit-codes';
+import { ImportCommand, ListsCommand } from './contacts';
+import { createContactsHarness, ContactsHarness, FIXTURES } from '../../../test/support/contacts-harness';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));

@@ -1,17 +1,17 @@
 import { Command, Option } from 'nest-commander';
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { CliCommand } from '../cli/cli-command';
-import { CliOptions, printResult } from '../cli/cli-output';
-import { UsageError } from '../cli/exit-codes';
-import { startProgress } from '../cli/progress';
-import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { ContactListsService } from './contact-lists.service';
-import { ImportResponse } from './dto/import.dto';
-import { ListResponse } from './dto/list.dto';
-import { ImportService } from './import.service';
-import type { ImportMode } from './import/import.types';
-import { OPT_OUT_COMMANDS } from './opt-out.commands';
+import { CliCommand } from '../cli-command';
+import { CliOptions, printResult } from '../cli-output';
+import { UsageError } from '../exit-codes';
+import { startProgress } from '../progress';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error';
+import { ContactListsService } from '../../contacts/contact-lists.service';
+import { ImportResponse } from '../../contacts/dto/import.dto';
+import { ListResponse } from '../../contacts/dto/list.dto';
+import { ImportService } from '../../contacts/import.service';
+import type { ImportMode } from '../../contacts/import/import.types';
+import { OPT_OUT_COMMANDS } from './opt-outs';
 
 interface ImportOptions extends CliOptions {
   list?: string;
