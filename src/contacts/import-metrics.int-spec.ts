@@ -1,21 +1,16 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricsService } from '../metrics/metrics.service';
 import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));
 afterAll(() => harness.close());
 
-describe('import metrics', () => {
-  it('adds the rows by result and leaves the rows/s gauge at 0 when the import ends', async () => {
+describe('import outcomes (what metrics subscribes to)', () => {
+  it('announces the rows by result and a rows/s of 0 when the import ends', async () => {
     const calls: Array<[string, ...unknown[]]> = [];
-    const metrics: Pick<MetricsService, 'addImportRows' | 'setImportRowsPerSecond'> = {
-      addImportRows: (result, count) => void calls.push(['rows', result, count]),
-      setImportRowsPerSecond: (rate) => void calls.push(['rate', rate]),
-    };
-    // A recorder in place of the module's MetricsService.
-    Object.assign(harness.imports, { metrics });
+    harness.imports.rowsProcessed.subscribe(({ result, count }) => calls.push(['rows', result, count]));
+    harness.imports.throughput.subscribe((rate) => calls.push(['rate', rate]));
     const list = await harness.lists.create('metrics');
     const file = join(harness.imports.importsDir, 'metrics.upload');
     copyFileSync(join(FIXTURES, 'duplicates-and-invalid.csv'), file);

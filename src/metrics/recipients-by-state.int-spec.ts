@@ -1,6 +1,9 @@
 import { Test } from '@nestjs/testing';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { ConsistencyCheckJob } from '../campaigns/lifecycle/consistency-check.job';
+import { Observers } from '../common/observers';
+import { ImportService } from '../contacts/import.service';
 import { createEmptyDatabase } from '../../test/support/test-database';
 import { QuotaService } from '../chat2desk/quota.service';
 import { RequestGate } from '../chat2desk/request-gate';
@@ -25,6 +28,9 @@ describe('recipients_by_state collector', () => {
         { provide: QuotaService, useValue: { status: () => Promise.resolve({ remaining: null }) } },
         { provide: RequestGate, useValue: { onOutcome: () => undefined, onRateLimitWait: () => undefined } },
         { provide: PinoLogger, useValue: new PinoLogger({ pinoHttp: { level: 'silent' } }) },
+        // Nothing imports or checks here: observers nobody notifies.
+        { provide: ImportService, useValue: { rowsProcessed: new Observers(), throughput: new Observers() } },
+        { provide: ConsistencyCheckJob, useValue: { strandedCounted: new Observers() } },
       ],
     }).compile();
     metrics = moduleRef.get(MetricsService);
