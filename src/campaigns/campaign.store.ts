@@ -40,12 +40,6 @@ const JSON_COLUMNS = new Set(['contact_filter', 'send_window', 'forecast']);
 
 type WritableFields = Partial<EditableCampaign & TransitionColumns>;
 
-/** A contact's own data, for rendering a message to it. */
-export interface ListContact {
-  name: string | null;
-  attributes: Record<string, unknown>;
-}
-
 export interface CampaignPage {
   items: Campaign[];
   total: number;
@@ -203,20 +197,6 @@ export class CampaignStore {
   }
 
   // Reads of the contacts module's tables, here until the contacts store offers them.
-
-  async listExists(listId: string): Promise<boolean> {
-    const rows = await this.database.sql(`SELECT 1 FROM contact_lists WHERE id = $1`, [listId]);
-    return rows.length > 0;
-  }
-
-  /** The list's contact with this phone, if any. */
-  async contactForPhone(listId: string, phone: string): Promise<ListContact | undefined> {
-    const rows = await this.database.sql<ListContact>(
-      `SELECT name, attributes FROM contacts WHERE list_id = $1 AND phone = $2`,
-      [listId, phone],
-    );
-    return rows[0];
-  }
 }
 
 /** [column, $n] per defined field; jsonb values are serialised (a null stays SQL NULL). */

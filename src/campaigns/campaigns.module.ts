@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { Chat2DeskModule } from '../chat2desk/chat2desk.module';
 import { ClientsModule } from '../clients/clients.module';
+import { ContactsModule } from '../contacts/contacts.module';
 import { DatabaseModule } from '../database/database.module';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { CampaignStore } from './campaign.store';
@@ -36,7 +37,7 @@ const SERVICES = [
 
 /** Campaign definitions, templates, lifecycle and the scheduler that turns schedules into runs. */
 @Module({
-  imports: [DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, ClientsModule],
+  imports: [ContactsModule, DatabaseModule, RecipientsModule, AuditModule, Chat2DeskModule, ClientsModule],
   controllers: [CampaignsController, TemplatesController],
   providers: SERVICES,
   exports: SERVICES,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ContactListStore } from '../contacts/contact-list.store';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
@@ -39,6 +40,7 @@ export class CampaignsService {
     private readonly sources: RecipientSourceStore,
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
+    private readonly lists: ContactListStore,
   ) {}
 
   async create(input: CreateCampaignDto, actor: Actor): Promise<Campaign> {
@@ -196,7 +198,7 @@ export class CampaignsService {
   }
 
   private async assertListExists(listId: string): Promise<void> {
-    if (!(await this.campaigns.listExists(listId)))
+    if (!(await this.lists.findById(listId)))
       throw new InvalidInputError(
         'listId',
         `there is no contact list ${listId}; GET /api/lists shows the lists`,

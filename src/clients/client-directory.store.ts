@@ -61,7 +61,7 @@ export class ClientDirectoryStore {
   }
 
   /**
-   * Records, and commits, the intent to create a client BEFORE `POST /v1/clients` (DESIGN invariant
+   * Records, and commits, the intent to create a client BEFORE `POST /v1/clients` (invariant
    * 9): whatever that call's fate, a client found later for this phone waits the delay from here.
    */
   async recordCreationIntent(key: PhoneKey): Promise<CreationIntent> {

@@ -129,6 +129,15 @@ export class ContactListStore {
     );
     return { items, total };
   }
+
+  /** The list's contact with this phone (its name and attributes fill a template), if any. */
+  async contactByPhone(listId: string, phone: string): Promise<ListContact | undefined> {
+    const [contact] = await this.database.sql<ListContact>(
+      `SELECT name, attributes FROM contacts WHERE list_id = $1 AND phone = $2`,
+      [listId, phone],
+    );
+    return contact;
+  }
 }
 
 /** The unique index on lower(name) refuses a second list of the same name. */
@@ -149,4 +158,9 @@ function pgCode(error: unknown): string | undefined {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export interface ListContact {
+  name: string | null;
+  attributes: Record<string, unknown>;
 }

@@ -26,6 +26,6 @@ import { OptOutService } from './opt-out.service';
     OptOutService,
     ImportService,
   ],
-  exports: [ContactListsService, ContactsService, OptOutService, ImportService],
+  exports: [ContactListStore, ContactListsService, ContactsService, OptOutService, ImportService],
 })
 export class ContactsModule {}

@@ -147,7 +147,7 @@ export class Dispatcher {
   }
 
   /**
-   * One send. The row is admitted (moved to `sending` after the last checks, DESIGN invariant 10)
+   * One send. The row is admitted (moved to `sending` after the last checks, invariant 10)
    * only once its rate-limit slot is granted, right before the request: a pause, a cancel or an
    * opt-out that lands while the batch waits for its turn stops the send.
    */

@@ -15,7 +15,7 @@ import { DispatchWorker } from './dispatch-worker';
 import { RecipientQueue } from '../recipients/recipient-queue';
 
 /** Operators act while a campaign runs at 10 requests/s; nothing goes out more than a second after. */
-describe('the last check before each send (DESIGN invariant 10)', () => {
+describe('the last check before each send (invariant 10)', () => {
   let testApp: TestApp;
   let worker: DispatchWorker;
 

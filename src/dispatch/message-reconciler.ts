@@ -12,7 +12,7 @@ const MAX_PAGES = 3;
 const PAGE_SIZE = 200;
 
 /**
- * Answers "did this attempt reach Chat2Desk?" from Chat2Desk itself (DESIGN invariant 2): a
+ * Answers "did this attempt reach Chat2Desk?" from Chat2Desk itself (invariant 2): a
  * `to_client` message to the same client, with the same text, created after the attempt began, whose
  * id no other recipient has claimed. There is no idempotency key; this is the only safe way to retry.
  */

@@ -23,7 +23,7 @@ export interface UnresolvedGroup {
 }
 
 /**
- * SQL of the preparer. Phones, not recipients, are the unit of work (DESIGN invariant 8): any number
+ * SQL of the preparer. Phones, not recipients, are the unit of work (invariant 8): any number
  * of campaigns may want one phone; it is resolved once, under one lease, in `client_resolutions`, and
  * the result lands in the `chat2desk_clients` cache, from which every waiting recipient is moved on.
  */

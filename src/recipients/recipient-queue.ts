@@ -149,7 +149,7 @@ export class RecipientQueue {
   }
 
   /**
-   * The last check before the request (DESIGN invariant 10), in the statement that moves the rows to
+   * The last check before the request (invariant 10), in the statement that moves the rows to
    * `sending` with a fresh attempt each: campaign and run still running, not expired, inside the send
    * window, client ready, phone not opted out, frequency cap not hit. Rows of one owner, admitted
    * together in one statement (one commit for a group of sends). With a cap, an advisory lock on the
@@ -257,7 +257,7 @@ export class RecipientQueue {
 
   /**
    * Takes over `sending` rows whose lease expired (their process died or lost its answer): they must
-   * be reconciled, never resent blind (DESIGN invariant 2). The attempt id stays: it is the attempt
+   * be reconciled, never resent blind (invariant 2). The attempt id stays: it is the attempt
    * being reconciled.
    */
   async claimExpiredSending(
@@ -330,7 +330,7 @@ export class RecipientQueue {
     }
   }
 
-  /** A message id another recipient holds is not this one's: look again later (DESIGN invariant 2). */
+  /** A message id another recipient holds is not this one's: look again later (invariant 2). */
   private async writeUnlessTaken(result: AttemptResult, now: Date, maxAttempts: number): Promise<void> {
     try {
       await this.write([result], now, maxAttempts);

@@ -17,7 +17,7 @@ import { strandedRecipients } from '../../../test/support/stranded-recipients';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { waitFor } from '../../../test/support/wait-for';
 
-/** DESIGN invariant 11: every recipient waiting to be sent belongs to a run something will move. */
+/** invariant 11: every recipient waiting to be sent belongs to a run something will move. */
 describe('no recipient is stranded', () => {
   let testApp: TestApp;
   let scheduler: CampaignScheduler;

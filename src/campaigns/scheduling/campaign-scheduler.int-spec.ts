@@ -33,7 +33,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
 
   afterAll(() => harness.close());
 
-  // DESIGN invariant 11, after every scenario: the consistency check finds nothing stranded.
+  // invariant 11, after every scenario: the consistency check finds nothing stranded.
   afterEach(async () => expect(await strandedRecipients(dataSource)).toEqual([]));
 
   const at = (iso: string) => harness.clock.set(new Date(iso));

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { InvalidInputError } from '../../common/errors/domain-error';
+import { ContactListStore } from '../../contacts/contact-list.store';
 import { TestMessageSender } from '../../clients/test-message-sender';
 import { CampaignStore } from '../campaign.store';
 import type { Campaign } from '../campaign.types';
@@ -21,6 +22,7 @@ export class CampaignTestSender {
     private readonly sender: TestMessageSender,
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
+    private readonly lists: ContactListStore,
   ) {}
 
   async send(campaignId: string, rawPhone: string, actor: Actor): Promise<TestSendResponse> {
@@ -48,7 +50,7 @@ export class CampaignTestSender {
   }
 
   private async contactData(campaign: Campaign, phone: string): Promise<ContactData> {
-    const contact = await this.campaigns.contactForPhone(campaign.listId, phone);
+    const contact = await this.lists.contactByPhone(campaign.listId, phone);
     return { phone, name: contact?.name ?? null, attributes: contact?.attributes ?? {} };
   }
 }
