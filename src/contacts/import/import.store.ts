@@ -8,16 +8,17 @@ import { Sql, sqlFromClient } from '../../database/sql';
 import { CONTACT_COLUMNS, STAGING_COLUMNS } from './contacts-file-parser';
 import type { ContactImport, ImportMode, RejectedRow } from './import.types';
 
-export interface NewImportRow {
-  listId: string;
-  filePath: string;
-  originalName: string;
-  fileBytes: number;
-  defaultCountry: string | null;
-  mode: ImportMode;
-  phoneColumn: string | null;
-  nameColumn: string | null;
-}
+export type NewImportRow = Pick<
+  ContactImport,
+  | 'listId'
+  | 'filePath'
+  | 'originalName'
+  | 'fileBytes'
+  | 'defaultCountry'
+  | 'mode'
+  | 'phoneColumn'
+  | 'nameColumn'
+>;
 
 export interface ImportCounts {
   rows: number;
