@@ -10,6 +10,7 @@ import { CAMPAIGN_CONTROL, CampaignControl } from './campaign-control.port';
 @Injectable()
 export class CampaignStops {
   private readonly logger = new Logger(CampaignStops.name);
+
   constructor(@Inject(CAMPAIGN_CONTROL) private readonly campaigns: CampaignControl) {}
 
   async pauseForQuota(campaignId: string): Promise<void> {
