@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ClientReadiness } from '../../clients/client-readiness';
+import { Injectable } from '@nestjs/common';
 import { Chat2DeskClient } from '../../chat2desk/chat2desk.client';
 import { QuotaService } from '../../chat2desk/quota.service';
 import { Clock } from '../../common/clock/clock';
-import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { MIN_UNKNOWN_FOR_SYNC, planResolution } from '../../clients/client-resolution-strategy';
 import type { Campaign } from '../campaign.types';
 import { RecipientSourceStore } from '../runs/recipient-source.store';
@@ -17,7 +17,7 @@ export class CampaignForecastService {
     private readonly quota: QuotaService,
     private readonly chat2desk: Chat2DeskClient,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly readiness: ClientReadiness,
   ) {}
 
   async forecast(campaign: Campaign): Promise<CampaignForecast> {
@@ -38,7 +38,7 @@ export class CampaignForecastService {
     unknownPhones: number,
   ): Promise<RecipientEstimate['preparation']> {
     const accountClients = unknownPhones >= MIN_UNKNOWN_FOR_SYNC ? await this.accountClients() : undefined;
-    const delayMs = campaign.transport === 'whatsapp' ? this.config.whatsappNewClientDelaySeconds * 1000 : 0;
+    const delayMs = this.readiness.waitAfterCreationMs(campaign.transport);
     const startsAtMs = Math.max(campaign.scheduledAt?.getTime() ?? 0, this.clock.nowMs());
     const plan = planResolution({
       unknownPhones,

@@ -1,3 +1,4 @@
+import { ClientReadiness } from '../../clients/client-readiness';
 import { InvalidInputError } from '../../common/errors/domain-error';
 import {
   assertCron,
@@ -44,8 +45,8 @@ describe('campaign schedule', () => {
   });
 
   it('prepares WhatsApp runs the new-client delay earlier than others', () => {
-    expect(preparationLeadMs('whatsapp', 420, 120)).toBe(540_000);
-    expect(preparationLeadMs('sms', 420, 120)).toBe(120_000);
+    expect(preparationLeadMs('whatsapp', new ClientReadiness(420, 5), 120)).toBe(545_000);
+    expect(preparationLeadMs('sms', new ClientReadiness(420, 5), 120)).toBe(120_000);
   });
 
   it('knows when a window is open, including windows over midnight', () => {

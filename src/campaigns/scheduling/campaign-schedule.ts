@@ -1,3 +1,4 @@
+import { ClientReadiness } from '../../clients/client-readiness';
 import { parseExpression } from 'cron-parser';
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInputError } from '../../common/errors/domain-error';
@@ -44,14 +45,14 @@ export function parseScheduledAt(value: string, timezone: string): Date {
 }
 
 /**
- * How long before an occurrence its recipients are prepared: WhatsApp clients we create can be
- * written to only after the new-client delay, so preparation starts that much earlier, plus a margin
- * for the lookups and creations themselves.
+ * How long before an occurrence its recipients are prepared: clients we create can be written to
+ * only once ClientReadiness allows (WhatsApp: the new-client delay and its safety margin), so
+ * preparation starts that much earlier, plus a margin for the lookups and creations themselves.
  */
 export function preparationLeadMs(
   transport: Transport,
-  whatsappDelaySeconds: number,
+  readiness: ClientReadiness,
   marginSeconds: number,
 ): number {
-  return ((transport === 'whatsapp' ? whatsappDelaySeconds : 0) + marginSeconds) * 1000;
+  return readiness.waitAfterCreationMs(transport) + marginSeconds * 1000;
 }

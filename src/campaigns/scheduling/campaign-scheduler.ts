@@ -1,3 +1,4 @@
+import { ClientReadiness } from '../../clients/client-readiness';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import type { Transport } from '../../common/domain';
@@ -53,6 +54,7 @@ export class CampaignScheduler implements OnApplicationBootstrap, OnModuleDestro
     private readonly recipients: CampaignRecipientsStore,
     private readonly preparation: RunPreparationService,
     private readonly lifecycle: CampaignLifecycleService,
+    private readonly readiness: ClientReadiness,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -84,11 +86,7 @@ export class CampaignScheduler implements OnApplicationBootstrap, OnModuleDestro
   /** Scheduled campaigns whose preparation time (occurrence − WhatsApp delay − margin) has come and that have no run for it yet. */
   private async prepareDueOccurrences(now: Date): Promise<number> {
     const lead = (transport: Transport) =>
-      preparationLeadMs(
-        transport,
-        this.config.whatsappNewClientDelaySeconds,
-        this.config.dispatch.preparationMarginSeconds,
-      );
+      preparationLeadMs(transport, this.readiness, this.config.dispatch.preparationMarginSeconds);
     const due = await this.campaigns.dueForPreparation(now, lead('whatsapp'), lead('sms'));
     let prepared = 0;
     for (const campaign of due) {
