@@ -13,7 +13,7 @@ const POLL_INTERVAL_MS = 15_000;
 const SEND_RATE_PER_SECOND = 20;
 
 describe('StatusTracker against the sandbox', () => {
-  const clock = new ManualClock(new Date('2026-11-25T09:00:00Z'));
+  const clock = new ManualClock(new Date());
   let testApp: TestApp;
   let tracker: StatusTracker;
 

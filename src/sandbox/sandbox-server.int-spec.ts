@@ -112,7 +112,7 @@ describe('Chat2Desk sandbox', () => {
   });
 
   it('accepts a WhatsApp message before the new-client delay but records the violation', async () => {
-    let now = Date.parse('2026-01-01T10:00:00Z');
+    let now = Date.now();
     await start({ now: () => now, whatsappNewClientDelaySeconds: 420 });
     const client = (await call(sandbox, 'POST', '/v1/clients?phone=79310001122&transport=whatsapp')).body
       .data;
