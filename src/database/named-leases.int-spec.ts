@@ -1,5 +1,6 @@
 import { createTestDatabase, TestDatabase } from '../../test/support/test-database';
 import { waitFor } from '../../test/support/wait-for';
+import { SystemClock } from '../common/clock/clock';
 import { Database } from './database';
 import { NamedLeases } from './named-leases';
 
@@ -9,7 +10,7 @@ describe('NamedLeases', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    leases = new NamedLeases(new Database(database.dataSource));
+    leases = new NamedLeases(new Database(database.dataSource), new SystemClock());
   });
 
   afterAll(() => database.drop());

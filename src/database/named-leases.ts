@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock/clock';
+import { BatchLease } from './batch-lease';
 import { Database } from './database';
 
 /**
@@ -10,23 +12,20 @@ import { Database } from './database';
  */
 @Injectable()
 export class NamedLeases {
-  private readonly logger = new Logger(NamedLeases.name);
-
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
 
   /** Runs `work` under the lease `name`; null (without running it) when another holder has it. */
   async whileHeld<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<T | null> {
     const owner = randomUUID();
     if (!(await this.take(name, owner, ttlMs))) return null;
-    const renewal = setInterval(() => {
-      this.take(name, owner, ttlMs).catch((error: unknown) =>
-        this.logger.warn(`lease ${name}: renewal failed: ${String(error)}`),
-      );
-    }, ttlMs / 3);
+    const lease = new BatchLease(() => this.take(name, owner, ttlMs), this.clock, ttlMs);
     try {
       return await work();
     } finally {
-      clearInterval(renewal);
+      lease.end();
       await this.database.sql(`DELETE FROM leases WHERE name = $1 AND owner = $2`, [name, owner]);
     }
   }

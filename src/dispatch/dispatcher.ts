@@ -7,7 +7,7 @@ import { AppConfig, APP_CONFIG, DispatchConfig } from '../config/app-config';
 import { errorClassOf, errorMessageOf } from '../common/errors/error-text';
 import { classifySendFailure } from './attempt-outcome';
 import { AdmissionBatcher } from './admission-batcher';
-import { BatchLease } from './batch-lease';
+import { BatchLease } from '../database/batch-lease';
 import { CampaignStops } from './campaign-stops';
 import { MessageReconciler } from './message-reconciler';
 import { AttemptResult, ClaimedRecipient, RecipientQueue } from '../recipients/recipient-queue';

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock/clock';
 import type { Transport } from '../common/domain';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { errorMessageOf } from '../common/errors/error-text';
-import { BatchLease } from './batch-lease';
+import { BatchLease } from '../database/batch-lease';
 import { CampaignStops } from './campaign-stops';
 import { ClientDirectoryStore } from '../clients/client-directory.store';
 import { ClientReadiness } from '../clients/client-readiness';

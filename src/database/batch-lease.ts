@@ -1,8 +1,8 @@
 import type { Clock } from '../common/clock/clock';
 
 /**
- * The lease on one claimed batch (recipients being sent, phones being resolved), renewed every third
- * of its length while the batch works. A request is only started if it will end (by its timeout)
+ * The lease on one claimed batch (recipients being sent, phones being resolved) or on named
+ * background work (NamedLeases), renewed every third of its length while the work runs. A request is only started if it will end (by its timeout)
  * before the lease could lapse: a request still in flight when another process takes the work over
  * could be repeated by that process.
  */
