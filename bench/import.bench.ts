@@ -1,7 +1,8 @@
 /**
  * npm run bench:import [-- --rows 1000000]
  * Generates a CSV under bench/tmp/ and imports it end to end through ImportService (the API's path):
- * worker-thread parsing → COPY into staging → set-based merge, on embedded PostgreSQL (or DATABASE_URL).
+ * upload stored in PostgreSQL → spooled to the parser thread → COPY into staging → set-based merge,
+ * on embedded PostgreSQL (or DATABASE_URL).
  * Prints rows/s, wall time and peak RSS, and records them in bench/RESULTS.md.
  *
  * The import itself runs in a child process on the compiled JavaScript, as `npm start` runs: under
@@ -12,7 +13,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreModule } from '../src/common/core.module';
 import { loadAppConfig } from '../src/config/app-config';
@@ -81,9 +82,12 @@ async function importOnce(databaseUrl: string, csv: string) {
   try {
     const list = await app.get(ContactListsService).create(`bench ${new Date().toISOString()}`);
     const imports = app.get(ImportService);
+    const uploadStarted = process.hrtime.bigint();
+    const upload = await imports.storeUpload(createReadStream(csv));
+    const uploadSeconds = Number(process.hrtime.bigint() - uploadStarted) / 1e9;
     const job = await imports.create({
       listId: list.id,
-      filePath: csv,
+      upload,
       originalName: 'contacts.csv',
       defaultCountry: 'RU',
     });
@@ -102,6 +106,7 @@ async function importOnce(databaseUrl: string, csv: string) {
       updated: done.updated,
       duplicates: done.duplicates,
       invalid: done.invalid,
+      uploadSeconds: round(uploadSeconds),
       seconds: round(seconds),
       parseAndCopySeconds: round(Number(parsedAt - started) / 1e9),
       mergeSeconds: round(Number(finished - parsedAt) / 1e9),
@@ -178,9 +183,11 @@ function recordResults(rows: number, result: Awaited<ReturnType<typeof importOnc
     `Last run: ${new Date().toISOString()} — \`npm run bench:import${rows === 1_000_000 ? '' : ` -- --rows ${rows}`}\``,
     `Machine: ${machineDescription(database)}; load average (1, 5, 15 min) when the run ended ${loadAverage()}`,
     '',
-    '| rows | wall time | parse + COPY | merge | rows/s | peak RSS (before import) | file | imported | duplicates | invalid |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${result.rows} | ${result.seconds} s | ${result.parseAndCopySeconds} s | ${result.mergeSeconds} s | ${result.rowsPerSecond} | ${result.peakRssMb} MB (${result.rssBeforeImportMb} MB) | ${result.fileMb} MB | ${result.imported} | ${result.duplicates} | ${result.invalid} |`,
+    'Wall time is the job (spooling the stored upload to the parser, parse, COPY, merge); the upload into PostgreSQL is apart.',
+    '',
+    '| rows | upload into PostgreSQL | wall time | parse + COPY | merge | rows/s | peak RSS (before import) | file | imported | duplicates | invalid |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${result.rows} | ${result.uploadSeconds} s | ${result.seconds} s | ${result.parseAndCopySeconds} s | ${result.mergeSeconds} s | ${result.rowsPerSecond} | ${result.peakRssMb} MB (${result.rssBeforeImportMb} MB) | ${result.fileMb} MB | ${result.imported} | ${result.duplicates} | ${result.invalid} |`,
     '',
     `Target: ≤ ${TARGET.seconds} s and ≤ ${TARGET.rssMb} MB RSS for 1M rows.`,
     '',

@@ -9,7 +9,12 @@ describe('loadAppConfig', () => {
     expect(config.chat2desk.apiUrl).toBe(DEFAULT_CHAT2DESK_API_URL);
     expect(config.chat2desk.token).toBeUndefined();
     expect(config.whatsappNewClientDelaySeconds).toBe(420);
-    expect(config.importMaxBytes).toBe(200 * 1024 * 1024);
+    expect(config.imports).toEqual({
+      maxBytes: 200 * 1024 * 1024,
+      concurrency: 2,
+      leaseMs: 30_000,
+      pollIntervalMs: 1_000,
+    });
     expect(config.stopWords).toContain('СТОП');
     expect(config.webhookSignatureHeader).toBe('x-signature');
   });
@@ -50,6 +55,16 @@ describe('loadAppConfig', () => {
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     );
     expect(message).toContain('SCHEDULER_ENABLED: expected true or false, got "maybe"');
+  });
+
+  it('keeps imports to at most half of the database pool', () => {
+    expect(loadAppConfig({ DATABASE_POOL_SIZE: '2' }).imports.concurrency).toBe(1);
+    expect(loadAppConfig({ DATABASE_POOL_SIZE: '40', IMPORT_CONCURRENCY: '20' }).imports.concurrency).toBe(
+      20,
+    );
+    expect(() => loadAppConfig({ DATABASE_POOL_SIZE: '10', IMPORT_CONCURRENCY: '6' })).toThrow(
+      'IMPORT_CONCURRENCY: expected an integer from 1 to 5, got "6"',
+    );
   });
 
   it('never prints a database password in its error', () => {

@@ -31,6 +31,17 @@ export interface DispatchConfig {
   preparationMarginSeconds: number;
 }
 
+export interface ImportConfig {
+  /** Largest accepted upload. */
+  maxBytes: number;
+  /** Imports one instance runs at once; each holds one pooled connection for its whole transaction. */
+  concurrency: number;
+  /** A running import's lease: after a crash, another instance resumes the job once it lapses. */
+  leaseMs: number;
+  /** How often an instance looks for queued or orphaned imports. */
+  pollIntervalMs: number;
+}
+
 export interface TrackingConfig {
   pollIntervalMs: number;
   /** A sent message without a final status after this long becomes `unknown`. */
@@ -62,7 +73,7 @@ export interface AppConfig {
   whatsappNewClientDelaySeconds: number;
   /** Added to the WhatsApp delay: clocks and Chat2Desk's own processing are never exact. */
   whatsappSafetyMarginSeconds: number;
-  importMaxBytes: number;
+  imports: ImportConfig;
   dispatch: DispatchConfig;
   tracking: TrackingConfig;
   webhookSecret?: string;
@@ -86,11 +97,15 @@ export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', '
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const read = new EnvReader(env);
   const instanceRole = read.oneOf('INSTANCE_ROLE', INSTANCE_ROLES, 'all');
+  const databasePoolSize = read.int('DATABASE_POOL_SIZE', 20, 2, 1_000);
+  // Imports hold a connection for their whole transaction: at most half the pool, so HTTP and the
+  // other loops always find connections (and an import's progress writes never wait on itself).
+  const maxImportConcurrency = Math.floor(databasePoolSize / 2);
   const config: AppConfig = {
     port: read.int('PORT', 3000, 0, 65535),
     instanceRole,
     trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
-    databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 2, 1_000),
+    databasePoolSize,
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     dataDir: resolve(read.string('DATA_DIR', '.data')!),
     apiKey: read.string('API_KEY'),
@@ -106,7 +121,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     whatsappNewClientDelaySeconds: read.int('WHATSAPP_NEW_CLIENT_DELAY_SECONDS', 420, 0, 86_400),
     whatsappSafetyMarginSeconds: read.int('WHATSAPP_SAFETY_MARGIN_SECONDS', 5, 0, 3_600),
-    importMaxBytes: read.int('IMPORT_MAX_FILE_MB', 200, 1, 10_240) * 1024 * 1024,
+    imports: {
+      maxBytes: read.int('IMPORT_MAX_FILE_MB', 200, 1, 10_240) * 1024 * 1024,
+      concurrency: read.int('IMPORT_CONCURRENCY', Math.min(2, maxImportConcurrency), 1, maxImportConcurrency),
+      leaseMs: read.int('IMPORT_LEASE_SECONDS', 30, 3, 3_600) * 1000,
+      pollIntervalMs: read.int('IMPORT_POLL_INTERVAL_MS', 1_000, 50, 600_000),
+    },
     dispatch: {
       batchSize: read.int('DISPATCH_BATCH_SIZE', 100, 1, 10_000),
       concurrency: read.int('DISPATCH_CONCURRENCY', 8, 1, 256),

@@ -5,6 +5,8 @@ import { RecipientsModule } from '../recipients/recipients.module';
 import { ContactListStore } from './contact-list.store';
 import { ContactListsService } from './contact-lists.service';
 import { ContactsService } from './contacts.service';
+import { ImportRunner } from './import/import-runner';
+import { ImportUploadStore } from './import/import-upload.store';
 import { ImportStore } from './import/import.store';
 import { ImportService } from './import.service';
 import { ImportsController } from './imports.controller';
@@ -20,12 +22,21 @@ import { OptOutService } from './opt-out.service';
   providers: [
     ContactListStore,
     ImportStore,
+    ImportUploadStore,
     OptOutStore,
     ContactListsService,
     ContactsService,
     OptOutService,
+    ImportRunner,
     ImportService,
   ],
-  exports: [ContactListStore, ContactListsService, ContactsService, OptOutService, ImportService],
+  exports: [
+    ContactListStore,
+    ContactListsService,
+    ContactsService,
+    OptOutService,
+    ImportService,
+    ImportRunner,
+  ],
 })
 export class ContactsModule {}

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
 import type { ContactImport, ImportMode } from './import/import.types';
@@ -20,19 +20,18 @@ async function importFixture(
     ? ((await harness.lists.findByIdOrName(options.listName)) ??
       (await harness.lists.create(options.listName)))
     : await harness.lists.create(`${file} ${Math.random()}`);
-  // Uploads live in the imports directory and belong to their job, as the API stores them.
-  const stored = join(harness.imports.importsDir, `${Math.random().toString(36).slice(2)}.upload`);
-  copyFileSync(join(FIXTURES, file), stored);
-  const job = await harness.imports.create({
-    listId: list.id,
-    filePath: stored,
-    originalName: file,
+  const job = await harness.queueImport(list.id, join(FIXTURES, file), {
     defaultCountry: options.defaultCountry === undefined ? 'RU' : options.defaultCountry,
     mode: options.mode,
     phoneColumn: options.phoneColumn,
   });
   const done = await harness.imports.run(job.id);
-  return { list, job: done, stored };
+  return { list, job: done };
+}
+
+async function storedUploads(): Promise<number> {
+  const [{ count }] = await harness.dataSource.query(`SELECT count(*)::int AS count FROM import_uploads`);
+  return count;
 }
 
 function counts(job: ContactImport) {
@@ -52,7 +51,7 @@ async function rejected(importId: string) {
 
 describe('import: real-world file shapes (exact counts)', () => {
   it('Excel cp1251 with ";": ФИО/Телефон headers, RU formats, landline flagged, blank row ignored', async () => {
-    const { list, job, stored } = await importFixture('excel-cp1251-semicolon.csv');
+    const { list, job } = await importFixture('excel-cp1251-semicolon.csv');
     expect(counts(job)).toEqual({
       status: 'completed',
       rows: 7,
@@ -75,7 +74,8 @@ describe('import: real-world file shapes (exact counts)', () => {
       [7, 'invalid', 'phone "12345": not a valid RU number'],
       [9, 'invalid', 'no phone number in the row'],
     ]);
-    expect(existsSync(stored)).toBe(false);
+    expect(job.uploadId).toBeNull();
+    expect(await storedUploads()).toBe(0); // the stored upload went with the finished job
   });
 
   it('Google Contacts export: name parts joined, "Phone 1 - Value" with ":::", falls back to Phone 2', async () => {
@@ -256,20 +256,11 @@ describe('import: malformed files end the job with a clear error and import noth
       `phone,name\n79161234567,Anna\n79161234568,${'x'.repeat(10 * 1024 * 1024)}\n79161234569,Clara\n`,
     );
     const list = await harness.lists.create('long line');
-    const job = await harness.imports.run(
-      (
-        await harness.imports.create({
-          listId: list.id,
-          filePath: file,
-          originalName: 'long-line.csv',
-          defaultCountry: 'RU',
-        })
-      ).id,
-    );
+    const job = await harness.imports.run((await harness.queueImport(list.id, file)).id);
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/row starting at line 3 is longer than 1 MB/);
     expect((await harness.contacts.browse(list.id)).total).toBe(0);
-    expect(existsSync(file)).toBe(true); // a file outside the imports directory is not ours to delete
+    expect(await storedUploads()).toBe(0); // a failed job's upload is deleted too
   });
 
   it('an explicit phoneColumn that is not in the file is named in the error', async () => {

@@ -1,4 +1,3 @@
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContactsHarness, ContactsHarness, FIXTURES } from '../../test/support/contacts-harness';
 
@@ -9,17 +8,10 @@ afterAll(() => harness.close());
 describe('import outcomes (what metrics subscribes to)', () => {
   it('announces the rows by result and a rows/s of 0 when the import ends', async () => {
     const calls: Array<[string, ...unknown[]]> = [];
-    harness.imports.rowsProcessed.subscribe(({ result, count }) => calls.push(['rows', result, count]));
-    harness.imports.throughput.subscribe((rate) => calls.push(['rate', rate]));
+    harness.runner.rowsProcessed.subscribe(({ result, count }) => calls.push(['rows', result, count]));
+    harness.runner.throughput.subscribe((rate) => calls.push(['rate', rate]));
     const list = await harness.lists.create('metrics');
-    const file = join(harness.imports.importsDir, 'metrics.upload');
-    copyFileSync(join(FIXTURES, 'duplicates-and-invalid.csv'), file);
-    const job = await harness.imports.create({
-      listId: list.id,
-      filePath: file,
-      originalName: 'c.csv',
-      defaultCountry: 'RU',
-    });
+    const job = await harness.queueImport(list.id, join(FIXTURES, 'duplicates-and-invalid.csv'));
     expect(await harness.imports.run(job.id)).toMatchObject({ status: 'completed', rows: 8 });
     expect(calls.filter(([kind]) => kind === 'rows')).toEqual([
       ['rows', 'imported', 4],

@@ -14,7 +14,6 @@ import {
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Inject } from '@nestjs/common';
 import type { Request } from 'express';
-import { rm } from 'node:fs/promises';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContactListsService } from './contact-lists.service';
 import { ContactsService } from './contacts.service';
@@ -85,19 +84,26 @@ export class ListsController {
   @ApiResponse({ status: 413, description: 'Larger than IMPORT_MAX_FILE_MB' })
   async upload(@Param('id') listId: string, @Req() request: Request): Promise<ImportAcceptedResponse> {
     await this.lists.assertExists(listId);
-    const upload = await receiveUpload(request, this.imports.importsDir, this.config.importMaxBytes);
+    const received = await receiveUpload(
+      request,
+      {
+        store: (content) => this.imports.storeUpload(content),
+        discard: (upload) => this.imports.discardUpload(upload),
+      },
+      this.config.imports.maxBytes,
+    );
     try {
-      const options = ImportOptionsDto.parse(upload.fields);
+      const options = ImportOptionsDto.parse(received.fields);
       const job = await this.imports.create({
         listId,
-        filePath: upload.filePath,
-        originalName: upload.originalName,
+        upload: received.upload,
+        originalName: received.originalName,
         ...options,
       });
-      this.imports.startInBackground(job.id);
+      this.imports.startSoon();
       return { id: job.id, status: job.status };
     } catch (error) {
-      await rm(upload.filePath, { force: true });
+      await this.imports.discardUpload(received.upload);
       throw error;
     }
   }

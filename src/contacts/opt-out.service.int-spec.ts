@@ -7,12 +7,7 @@ afterAll(() => harness.close());
 
 async function importInto(listName: string) {
   const list = await harness.lists.create(listName);
-  const job = await harness.imports.create({
-    listId: list.id,
-    filePath: join(FIXTURES, 'duplicates-and-invalid.csv'),
-    originalName: 'c.csv',
-    defaultCountry: 'RU',
-  });
+  const job = await harness.queueImport(list.id, join(FIXTURES, 'duplicates-and-invalid.csv'));
   await harness.imports.run(job.id);
   return list;
 }

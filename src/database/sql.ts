@@ -5,11 +5,20 @@ import { DataSource, EntityManager } from 'typeorm';
 export type Sql = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
 
 /**
- * TypeORM answers a bare `UPDATE … RETURNING` with `[rows, count]`; statements here wrap writes in
- * `WITH … SELECT` so every call returns plain rows.
+ * TypeORM answers a bare `UPDATE`/`DELETE … RETURNING` with `[rows, count]`: unwrapped here, so every
+ * call returns plain rows whatever the statement.
  */
 export function sqlFrom(source: Pick<DataSource | EntityManager, 'query'>): Sql {
-  return async <Row>(text: string, params: unknown[] = []) => (await source.query(text, params)) as Row[];
+  return async <Row>(text: string, params: unknown[] = []) => {
+    const result: unknown = await source.query(text, params);
+    return (isRowsAndCount(result) ? result[0] : result) as Row[];
+  };
+}
+
+function isRowsAndCount(result: unknown): result is [unknown[], number] {
+  return (
+    Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
+  );
 }
 
 /** The same, over one plain `pg` connection (start-up provisioning, before Nest exists). */

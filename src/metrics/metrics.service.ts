@@ -5,7 +5,7 @@ import { RequestOutcome } from '../chat2desk/chat2desk.errors';
 import { QuotaService } from '../chat2desk/quota.service';
 import { RequestGate } from '../chat2desk/request-gate';
 import { ConsistencyCheckJob } from '../campaigns/lifecycle/consistency-check.job';
-import { ImportRowResult, ImportService } from '../contacts/import.service';
+import { ImportRowResult, ImportRunner } from '../contacts/import/import-runner';
 import { RecipientReportsStore } from '../recipients/recipient-reports.store';
 
 const UNDEFINED_TABLE = '42P01';
@@ -71,7 +71,7 @@ export class MetricsService implements OnModuleInit {
     private readonly recipients: RecipientReportsStore,
     private readonly quota: QuotaService,
     private readonly gate: RequestGate,
-    private readonly imports: ImportService,
+    private readonly imports: ImportRunner,
     private readonly consistencyCheck: ConsistencyCheckJob,
     private readonly logger: PinoLogger,
   ) {

@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { ConsistencyCheckJob } from '../campaigns/lifecycle/consistency-check.job';
 import { Observers } from '../common/observers';
-import { ImportService } from '../contacts/import.service';
+import { ImportRunner } from '../contacts/import/import-runner';
 import { createEmptyDatabase } from '../../test/support/test-database';
 import { QuotaService } from '../chat2desk/quota.service';
 import { RequestGate } from '../chat2desk/request-gate';
@@ -29,7 +29,7 @@ describe('recipients_by_state collector', () => {
         { provide: RequestGate, useValue: { onOutcome: () => undefined, onRateLimitWait: () => undefined } },
         { provide: PinoLogger, useValue: new PinoLogger({ pinoHttp: { level: 'silent' } }) },
         // Nothing imports or checks here: observers nobody notifies.
-        { provide: ImportService, useValue: { rowsProcessed: new Observers(), throughput: new Observers() } },
+        { provide: ImportRunner, useValue: { rowsProcessed: new Observers(), throughput: new Observers() } },
         { provide: ConsistencyCheckJob, useValue: { strandedCounted: new Observers() } },
       ],
     }).compile();

@@ -1,8 +1,8 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { startTestBackends } from './test-backends';
 import { TestDatabase } from './test-database';
@@ -12,7 +12,9 @@ import { buildTypeOrmOptions } from '../../src/database/typeorm-options';
 import { ContactListsService } from '../../src/contacts/contact-lists.service';
 import { ContactsModule } from '../../src/contacts/contacts.module';
 import { ContactsService } from '../../src/contacts/contacts.service';
-import { ImportService } from '../../src/contacts/import.service';
+import { ImportService, NewImport } from '../../src/contacts/import.service';
+import { ImportRunner } from '../../src/contacts/import/import-runner';
+import type { ContactImport } from '../../src/contacts/import/import.types';
 import { OptOutService } from '../../src/contacts/opt-out.service';
 
 /** This directory: the fixture corpus. */
@@ -27,6 +29,13 @@ export interface ContactsHarness {
   contacts: ContactsService;
   optOuts: OptOutService;
   imports: ImportService;
+  runner: ImportRunner;
+  /** Stores the file as an upload and queues its import job (not run yet). */
+  queueImport(
+    listId: string,
+    path: string,
+    options?: Partial<Omit<NewImport, 'listId' | 'upload'>>,
+  ): Promise<ContactImport>;
   close(): Promise<void>;
 }
 
@@ -57,6 +66,18 @@ export async function createContactsHarness(): Promise<ContactsHarness> {
     contacts: module.get(ContactsService),
     optOuts: module.get(OptOutService),
     imports: module.get(ImportService),
+    runner: module.get(ImportRunner),
+    queueImport: async (listId, path, options = {}) => {
+      const imports = module.get(ImportService);
+      const upload = await imports.storeUpload(createReadStream(path));
+      return imports.create({
+        listId,
+        upload,
+        originalName: basename(path),
+        defaultCountry: 'RU',
+        ...options,
+      });
+    },
     close: async () => {
       await module.close();
       await backends.close();

@@ -1,5 +1,5 @@
 import { Command, Option } from 'nest-commander';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { CliCommand } from '../cli-command';
 import { CliOptions, printResult } from '../cli-output';
@@ -49,10 +49,11 @@ export class ImportCommand extends CliCommand<ImportOptions> {
     const path = resolve(file);
     if (!existsSync(path)) throw new UsageError(`import: no such file: ${path}`);
     const listId = await this.resolveList(options.list, options.createList ?? false);
-    // The job reads the file where it is (no copy) and leaves it there.
+    // Stored in PostgreSQL like an upload, so any instance could resume the job if this command dies.
+    const upload = await this.imports.storeUpload(createReadStream(path));
     const job = await this.imports.create({
       listId,
-      filePath: path,
+      upload,
       originalName: basename(path),
       defaultCountry: options.defaultCountry,
       mode: options.mode,

@@ -11,7 +11,7 @@ import type { ContactImport, ImportMode, RejectedRow } from './import.types';
 export type NewImportRow = Pick<
   ContactImport,
   | 'listId'
-  | 'filePath'
+  | 'uploadId'
   | 'originalName'
   | 'fileBytes'
   | 'defaultCountry'
@@ -34,15 +34,22 @@ type ImportRow = Omit<ContactImport, 'fileBytes' | 'progressBytes'> & {
   progressBytes: string;
 };
 
-const IMPORT_COLUMNS = `id, list_id AS "listId", status, file_path AS "filePath", original_name AS "originalName",
+const IMPORT_COLUMNS = `id, list_id AS "listId", status, upload_id AS "uploadId", original_name AS "originalName",
   file_bytes AS "fileBytes", default_country AS "defaultCountry", mode, phone_column AS "phoneColumn",
   name_column AS "nameColumn", header, rows, imported, updated, duplicates, invalid,
   progress_rows AS "progressRows", progress_bytes AS "progressBytes", attempts, error,
   created_at AS "createdAt", updated_at AS "updatedAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
 
-/** Advisory-lock namespaces: one job runs once at a time, one list takes one import at a time. */
-const JOB_LOCK = 7301;
+/** Advisory-lock namespaces (transaction-level): claims are made one at a time; one list takes one import at a time. */
+const CLAIM_LOCK = 7301;
 const LIST_LOCK = 7302;
+
+/** A job that is queued, or running under a lease that lapsed (its process died), in a list no live attempt is importing into. */
+const CLAIMABLE = `(j.status = 'queued' OR (j.status = 'running' AND j.lease_expires_at < now()))
+  AND NOT EXISTS (
+    SELECT 1 FROM contact_imports r
+    WHERE r.list_id = j.list_id AND r.id <> j.id AND r.status = 'running' AND r.lease_expires_at >= now()
+  )`;
 
 /** Dropped with the transaction: a crashed attempt leaves nothing behind. */
 const CREATE_STAGING_SQL = `
@@ -70,14 +77,14 @@ export class ImportStore {
     const [row] = await this.database.sql<ImportRow>(
       `WITH inserted AS (
          INSERT INTO contact_imports
-           (list_id, status, file_path, original_name, file_bytes, default_country, mode, phone_column, name_column)
+           (list_id, status, upload_id, original_name, file_bytes, default_country, mode, phone_column, name_column)
          VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8)
          RETURNING *
        )
        SELECT ${IMPORT_COLUMNS} FROM inserted`,
       [
         job.listId,
-        job.filePath,
+        job.uploadId,
         job.originalName,
         job.fileBytes,
         job.defaultCountry,
@@ -106,14 +113,6 @@ export class ImportStore {
     return rows.map(toContactImport);
   }
 
-  /** Jobs queued or left running, oldest first. */
-  async findUnfinished(): Promise<ContactImport[]> {
-    const rows = await this.database.sql<ImportRow>(
-      `SELECT ${IMPORT_COLUMNS} FROM contact_imports WHERE status IN ('queued', 'running') ORDER BY created_at ASC`,
-    );
-    return rows.map(toContactImport);
-  }
-
   /** Up to `limit` rejected rows after line `afterLine`, in line order. */
   rejectedRows(importId: string, afterLine: number, limit: number): Promise<RejectedRow[]> {
     return this.database.sql<RejectedRow>(
@@ -124,37 +123,84 @@ export class ImportStore {
   }
 
   /**
-   * Marks a new attempt of an unfinished job `running`, committed apart from the attempt's
-   * transaction so that readers see it at once; false when the job is finished.
+   * Claims the oldest claimable job (or the job `id`) for `owner` under a lease of `leaseMs`: it
+   * becomes `running` with a new attempt, committed at once so every instance sees it. Claims are
+   * serialised by a transaction-level advisory lock (a busy lock means "try again next round"), so
+   * two instances never start two imports into one list. Null when nothing is claimable.
    */
-  async markRunning(id: string): Promise<boolean> {
-    const claimed = await this.database.sql(
-      `WITH claimed AS (
-         UPDATE contact_imports
-         SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error = NULL,
-             progress_rows = 0, progress_bytes = 0, updated_at = now()
-         WHERE id = $1 AND status IN ('queued', 'running')
-         RETURNING id
-       )
-       SELECT id FROM claimed`,
-      [id],
+  claim(owner: string, leaseMs: number, id?: string): Promise<ContactImport | null> {
+    return this.database.transaction(async (sql) => {
+      const [{ locked }] = await sql<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        CLAIM_LOCK,
+      ]);
+      if (!locked) return null;
+      const [row] = await sql<ImportRow>(
+        `WITH claimed AS (
+           UPDATE contact_imports
+           SET status = 'running', attempts = attempts + 1, started_at = clock_timestamp(), finished_at = NULL,
+               error = NULL, progress_rows = 0, progress_bytes = 0, updated_at = clock_timestamp(),
+               lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
+           WHERE id = (
+             SELECT j.id FROM contact_imports j
+             WHERE ${CLAIMABLE} AND ($3::uuid IS NULL OR j.id = $3)
+             ORDER BY j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+           )
+           RETURNING *
+         )
+         SELECT ${IMPORT_COLUMNS} FROM claimed`,
+        [owner, leaseMs, id ?? null],
+      );
+      return row ? toContactImport(row) : null;
+    });
+  }
+
+  /** Extends the lease while the attempt runs; false once another owner has the job. */
+  async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const renewed = await this.database.sql(
+      `UPDATE contact_imports SET lease_expires_at = now() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING 1`,
+      [id, owner, leaseMs],
     );
-    return claimed.length > 0;
+    return renewed.length > 0;
+  }
+
+  /** Gives a claimed job back to the queue (shutdown, or its list was busy): any instance takes it next. */
+  async release(id: string, owner: string): Promise<void> {
+    await this.database.sql(
+      `UPDATE contact_imports SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+              progress_rows = 0, progress_bytes = 0, updated_at = clock_timestamp()
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner],
+    );
   }
 
   /** Parse progress, outside the attempt's transaction (for progress bars). */
-  async recordProgress(id: string, rows: number, bytes: number): Promise<void> {
+  async recordProgress(id: string, owner: string, rows: number, bytes: number): Promise<void> {
     await this.database.sql(
-      `UPDATE contact_imports SET progress_rows = $2, progress_bytes = $3 WHERE id = $1`,
-      [id, rows, bytes],
+      `UPDATE contact_imports SET progress_rows = $3, progress_bytes = $4 WHERE id = $1 AND lease_owner = $2`,
+      [id, owner, rows, bytes],
     );
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
-    await this.database.sql(
-      `UPDATE contact_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
-      [id, error],
+  /**
+   * Fails the attempt `owner` holds and detaches its upload, returned for deletion (an upload no job
+   * refers to is deleted later anyway); undefined when another owner has the job.
+   */
+  async markFailed(
+    id: string,
+    owner: string,
+    error: string,
+  ): Promise<{ uploadId: string | null } | undefined> {
+    const [failed] = await this.database.sql<{ uploadId: string | null }>(
+      `UPDATE contact_imports j
+         SET status = 'failed', error = $3, finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+             lease_owner = NULL, lease_expires_at = NULL, upload_id = NULL
+         FROM (SELECT id, upload_id FROM contact_imports WHERE id = $1) prior
+         WHERE j.id = prior.id AND j.lease_owner = $2 AND j.status = 'running'
+         RETURNING prior.upload_id AS "uploadId"`,
+      [id, owner, error],
     );
+    return failed;
   }
 
   /**
@@ -176,6 +222,13 @@ export class ImportStore {
   }
 }
 
+/** The attempt's lease lapsed and another instance claimed the job: this attempt rolls back. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`Import ${jobId} was taken over by another instance; this attempt rolls back`);
+  }
+}
+
 /** The statements of one import attempt, all in its transaction. */
 export class ImportAttempt {
   private readonly sql: Sql;
@@ -185,20 +238,15 @@ export class ImportAttempt {
   }
 
   /**
-   * The transaction's advisory lock says "this attempt owns the job" for as long as it lives, so a
-   * second process (or a resume at boot) never runs it twice.
+   * One import into a list at a time, for as long as this transaction lives. Never waits: an attempt
+   * that finds the list busy (an earlier attempt whose lease lapsed is still running) gives the job back.
    */
-  async lockJob(jobId: string): Promise<boolean> {
+  async tryLockList(listId: string): Promise<boolean> {
     const [{ locked }] = await this.sql<{ locked: boolean }>(
       'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
-      [JOB_LOCK, jobId],
+      [LIST_LOCK, listId],
     );
     return locked;
-  }
-
-  /** Waits for any other import into the list to end. */
-  async lockList(listId: string): Promise<void> {
-    await this.sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIST_LOCK, listId]);
   }
 
   async createStaging(): Promise<void> {
@@ -259,14 +307,29 @@ export class ImportAttempt {
     return counts;
   }
 
-  async markCompleted(jobId: string, counts: ImportCounts, header: string[]): Promise<void> {
-    await this.sql(
-      `UPDATE contact_imports
-       SET status = 'completed', rows = $2, imported = $3, updated = $4, duplicates = $5, invalid = $6, header = $7,
-           progress_rows = $2, finished_at = now(), updated_at = now()
-       WHERE id = $1`,
+  /**
+   * Completes the job with the attempt's writes — only while `owner` still holds it: an attempt that
+   * lost its lease must not commit, the new holder imports the file again. Returns the upload it
+   * detached, for deletion. The finish time is the wall clock (clock_timestamp), not the
+   * transaction's start.
+   */
+  async markCompleted(
+    jobId: string,
+    owner: string,
+    counts: ImportCounts,
+    header: string[],
+  ): Promise<{ uploadId: string | null }> {
+    const [completed] = await this.sql<{ uploadId: string | null }>(
+      `UPDATE contact_imports j
+       SET status = 'completed', rows = $3, imported = $4, updated = $5, duplicates = $6, invalid = $7, header = $8,
+           progress_rows = $3, finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+           lease_owner = NULL, lease_expires_at = NULL, upload_id = NULL
+       FROM (SELECT id, upload_id FROM contact_imports WHERE id = $1) prior
+       WHERE j.id = prior.id AND j.lease_owner = $2 AND j.status = 'running'
+       RETURNING prior.upload_id AS "uploadId"`,
       [
         jobId,
+        owner,
         counts.rows,
         counts.imported,
         counts.updated,
@@ -275,6 +338,8 @@ export class ImportAttempt {
         JSON.stringify(header),
       ],
     );
+    if (!completed) throw new LeaseLostError(jobId);
+    return completed;
   }
 
   /** One COPY statement per batch: the connection is free again between batches, so errors roll back cleanly. */

@@ -1,12 +1,16 @@
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type ImportMode = 'update' | 'skip';
 
-/** A persisted import job (a `contact_imports` row): the uploaded file stays on disk until the job is finished. */
+/**
+ * A persisted import job (a `contact_imports` row). Its uploaded file is kept in PostgreSQL until the
+ * job finishes; while it runs, the instance holding its lease is the only one importing it.
+ */
 export interface ContactImport {
   id: string;
   listId: string;
   status: ImportStatus;
-  filePath: string;
+  /** The stored upload; null once the job is finished (the upload is deleted then). */
+  uploadId: string | null;
   originalName: string;
   fileBytes: number;
   defaultCountry: string | null;

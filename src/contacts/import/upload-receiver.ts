@@ -1,18 +1,20 @@
 import busboy from 'busboy';
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError, InvalidInputError } from '../../common/errors/domain-error';
+import type { StoredUpload } from './import-upload.store';
 
 export interface ReceivedUpload {
-  filePath: string;
+  upload: StoredUpload;
   originalName: string;
-  bytes: number;
   /** The other multipart fields, as sent. */
   fields: Record<string, string>;
+}
+
+export interface UploadSink {
+  store(content: Readable): Promise<StoredUpload>;
+  discard(upload: StoredUpload): Promise<void>;
 }
 
 const MAX_FIELDS = 20;
@@ -32,12 +34,13 @@ export class UploadTooLargeError extends DomainError {
 }
 
 /**
- * Streams the multipart field `file` straight to disk (never into memory) and collects the other
- * fields. Over the size limit, the partial file is removed and UploadTooLargeError is thrown.
+ * Streams the multipart field `file` into `sink` as it arrives (never whole into memory) and
+ * collects the other fields. A request that breaks off or goes over the size limit leaves nothing
+ * stored: the partial upload is discarded and the error thrown.
  */
 export async function receiveUpload(
   request: IncomingMessage,
-  directory: string,
+  sink: UploadSink,
   maxBytes: number,
 ): Promise<ReceivedUpload> {
   const contentType = request.headers['content-type'] ?? '';
@@ -53,35 +56,33 @@ export async function receiveUpload(
     limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS },
   });
   const fields: Record<string, string> = {};
-  let upload: Promise<ReceivedUpload> | undefined;
+  let stored: Promise<ReceivedUpload> | undefined;
   let tooLarge = false;
   parser.on('field', (name, value) => (fields[name] = value));
   parser.on('file', (name, stream, info) => {
-    if (name !== 'file' || upload) return void stream.resume();
-    const filePath = join(directory, `${randomUUID()}.upload`);
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    if (name !== 'file' || stored) return void stream.resume();
     stream.on('limit', () => (tooLarge = true));
-    upload = pipeline(stream, createWriteStream(filePath)).then(() => ({
-      filePath,
+    stored = sink.store(stream).then((upload) => ({
+      upload,
       originalName: info.filename ?? 'upload',
-      bytes,
       fields,
     }));
+    // Settled below; this only keeps an early failure from being reported as unhandled.
+    stored.catch(() => undefined);
   });
   try {
     await pipeline(request, parser);
   } catch (error) {
-    await upload?.then((partial) => rm(partial.filePath, { force: true })).catch(() => undefined);
+    await stored?.then((partial) => sink.discard(partial.upload)).catch(() => undefined);
     throw new InvalidInputError(
       'file',
       `the multipart body could not be read: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (!upload) throw new InvalidInputError('file', 'is required: send the CSV in the multipart field "file"');
-  const received = await upload;
+  if (!stored) throw new InvalidInputError('file', 'is required: send the CSV in the multipart field "file"');
+  const received = await stored;
   if (tooLarge) {
-    await rm(received.filePath, { force: true });
+    await sink.discard(received.upload);
     throw new UploadTooLargeError(maxBytes);
   }
   return received;
