@@ -17,6 +17,7 @@ describe('loadAppConfig', () => {
     });
     expect(config.stopWords).toContain('СТОП');
     expect(config.webhookSignatureHeader).toBe('x-signature');
+    expect(config.metricsSnapshotIntervalMs).toBe(15_000);
   });
 
   it('reads explicit values', () => {
@@ -43,6 +44,7 @@ describe('loadAppConfig', () => {
         CHAT2DESK_API_URL: 'ftp://x',
         LOG_LEVEL: 'loud',
         SCHEDULER_ENABLED: 'maybe',
+        METRICS_SNAPSHOT_INTERVAL_MS: '500',
       });
     } catch (caught) {
       error = caught;
@@ -55,6 +57,9 @@ describe('loadAppConfig', () => {
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     );
     expect(message).toContain('SCHEDULER_ENABLED: expected true or false, got "maybe"');
+    expect(message).toContain(
+      'METRICS_SNAPSHOT_INTERVAL_MS: expected an integer from 1000 to 3600000, got "500"',
+    );
   });
 
   it('keeps imports to at most half of the database pool', () => {

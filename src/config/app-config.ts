@@ -89,6 +89,11 @@ export interface AppConfig {
   schedulerEnabled: boolean;
   /** How often the consistency check (stranded recipients) runs; 0 = never (the `doctor` command still works). */
   consistencyCheckIntervalMs: number;
+  /**
+   * How often the database-wide gauges of /metrics (recipients by state, quota remaining) are
+   * recomputed into `metric_snapshots`, by one instance at a time; scrapes only read the snapshot.
+   */
+  metricsSnapshotIntervalMs: number;
 }
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
@@ -146,6 +151,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true) && instanceRole !== 'api',
     consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
+    metricsSnapshotIntervalMs: read.int('METRICS_SNAPSHOT_INTERVAL_MS', 15_000, 1_000, 3_600_000),
   };
   read.assertValid();
   return config;

@@ -2,18 +2,18 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RequestOutcome } from '../chat2desk/chat2desk.errors';
-import { QuotaService } from '../chat2desk/quota.service';
 import { RequestGate } from '../chat2desk/request-gate';
 import { ConsistencyCheckJob } from '../campaigns/lifecycle/consistency-check.job';
+import { Clock } from '../common/clock/clock';
 import { ImportRowResult, ImportRunner } from '../contacts/import/import-runner';
-import { RecipientReportsStore } from '../recipients/recipient-reports.store';
-
-const UNDEFINED_TABLE = '42P01';
+import { GaugeSnapshot, MetricSnapshotStore, SnapshotGaugeName } from './metric-snapshot.store';
 
 /**
  * The app's Prometheus metrics, fed by the modules that know the numbers; Chat2Desk request outcomes
  * and rate-limit waits come from the request gate's hooks. One registry per app instance (not
- * prom-client's global one), so several apps in one test process don't collide.
+ * prom-client's global one), so several apps in one test process don't collide. The database-wide
+ * gauges (recipients by state, quota remaining) come from the snapshot MetricSnapshotJob keeps in
+ * `metric_snapshots`: a scrape reads it (one small query) and counts nothing.
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -28,9 +28,8 @@ export class MetricsService implements OnModuleInit {
 
   private readonly quotaRemaining = new Gauge({
     name: 'quota_remaining',
-    help: 'Chat2Desk requests campaigns may still spend this month (limit - used - reserve); absent when unlimited or unknown',
+    help: 'Chat2Desk requests campaigns may still spend this month (limit - used - reserve), as of the metrics snapshot; absent when unlimited or unknown',
     registers: [this.registry],
-    collect: () => this.collectQuotaRemaining(),
   });
 
   private readonly rateLimiterWait = new Histogram({
@@ -55,11 +54,22 @@ export class MetricsService implements OnModuleInit {
 
   private readonly recipientsByState = new Gauge({
     name: 'recipients_by_state',
-    help: 'Campaign recipients in each state, counted from the database at scrape time',
+    help: 'Campaign recipients in each state, all campaigns, as of the metrics snapshot (see metrics_snapshot_age_seconds)',
     labelNames: ['state'] as const,
     registers: [this.registry],
-    collect: () => this.collectRecipientsByState(),
   });
+
+  private readonly snapshotAge = new Gauge({
+    name: 'metrics_snapshot_age_seconds',
+    help: 'Age of the snapshot recipients_by_state and quota_remaining come from (computed every METRICS_SNAPSHOT_INTERVAL_MS by one instance that runs the loops); absent before the first one',
+    registers: [this.registry],
+  });
+
+  /** The prom-client gauge each gauge of the snapshot is shown as. */
+  private readonly snapshotGauges: Record<SnapshotGaugeName, Gauge<string>> = {
+    recipients_by_state: this.recipientsByState,
+    quota_remaining: this.quotaRemaining,
+  };
 
   private readonly strandedRecipients = new Gauge({
     name: 'recipients_stranded',
@@ -68,8 +78,8 @@ export class MetricsService implements OnModuleInit {
   });
 
   constructor(
-    private readonly recipients: RecipientReportsStore,
-    private readonly quota: QuotaService,
+    private readonly snapshots: MetricSnapshotStore,
+    private readonly clock: Clock,
     private readonly gate: RequestGate,
     private readonly imports: ImportRunner,
     private readonly consistencyCheck: ConsistencyCheckJob,
@@ -111,29 +121,30 @@ export class MetricsService implements OnModuleInit {
 
   /** The text exposition format Prometheus scrapes. */
   async render(): Promise<{ contentType: string; body: string }> {
+    this.showSnapshot(await this.readSnapshot());
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private async collectQuotaRemaining(): Promise<void> {
-    this.quotaRemaining.reset();
+  /** The snapshot's rows; none when the database does not answer (the scrape still serves the rest). */
+  private async readSnapshot(): Promise<GaugeSnapshot[]> {
     try {
-      const { remaining } = await this.quota.status();
-      if (remaining !== null) this.quotaRemaining.set(remaining);
+      return await this.snapshots.read();
     } catch (error) {
-      this.logger.warn({ err: error }, 'quota_remaining: quota status failed');
+      this.logger.warn({ err: error }, 'metrics snapshot: read failed');
+      return [];
     }
   }
 
-  private async collectRecipientsByState(): Promise<void> {
-    const gauge = this.recipientsByState;
-    gauge.reset();
-    try {
-      const rows = await this.recipients.countsByState();
-      for (const row of rows) gauge.set({ state: row.state }, row.count);
-    } catch (error) {
-      // Before the campaigns migration ran there is nothing to count; anything else is worth a line.
-      if ((error as { code?: string }).code !== UNDEFINED_TABLE)
-        this.logger.warn({ err: error }, 'recipients_by_state: query failed');
+  private showSnapshot(snapshot: GaugeSnapshot[]): void {
+    for (const gauge of [...Object.values(this.snapshotGauges), this.snapshotAge]) {
+      gauge.reset();
+      gauge.remove({}); // a gauge without labels would otherwise show 0: absent means unknown
     }
+    for (const { name, series } of snapshot)
+      for (const { labels, value } of series) this.snapshotGauges[name].set(labels, value);
+    if (snapshot.length === 0) return;
+    const oldest = Math.min(...snapshot.map(({ computedAt }) => computedAt.getTime()));
+    // On this instance's clock; a snapshot stamped by a clock ahead of ours shows as 0, not negative.
+    this.snapshotAge.set(Math.max(0, (this.clock.nowMs() - oldest) / 1000));
   }
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../test/support/test-app';
+import { MetricSnapshotJob } from './metric-snapshot.job';
 import { MetricsService } from './metrics.service';
 
 describe('operations surface over HTTP (real app)', () => {
@@ -28,6 +29,8 @@ describe('operations surface over HTTP (real app)', () => {
     metrics.observeRateLimiterWait(0.2);
     metrics.addImportRows('imported', 1000);
     metrics.setImportRowsPerSecond(85_000);
+    // The loops are off in tests: the snapshot round the metrics-snapshot task would run.
+    expect(await t.app.get(MetricSnapshotJob).refreshIfDue()).toBe('computed');
     await request(t.url).get('/metrics').expect(401);
     const scrape = await request(t.url).get('/metrics').set(t.auth).expect(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
@@ -42,6 +45,7 @@ describe('operations surface over HTTP (real app)', () => {
     expect(scrape.text).toContain('import_rows_total{result="imported"} 1000');
     expect(scrape.text).toContain('import_rows_per_second 85000');
     expect(scrape.text).toContain('# TYPE recipients_by_state gauge');
+    expect(scrape.text).toMatch(/^metrics_snapshot_age_seconds \d+(\.\d+)?$/m);
     expect(scrape.text).toContain('process_cpu_user_seconds_total');
   });
 
