@@ -110,7 +110,133 @@ describe('imports across instances (real processes, one database)', () => {
       contacts: expected.imported,
     });
   });
+
+  it('50 uploads at once into one list and 50 into 50 lists all complete with exact counts while /health keeps answering', async () => {
+    const live = urls.slice(1);
+    const rowsPerFile = 1_000;
+    const shared = await createList(live[0], 'fifty uploads');
+    const own = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => createList(live[index % 2], `own ${index}`)),
+    );
+    const health = watchHealth(live);
+    try {
+      // Spread over the two instances as a balancer would; all sent at once.
+      const uploads = await Promise.all([
+        ...Array.from({ length: 50 }, (_, index) =>
+          uploadCsv(live[index % 2], shared, smallCsv(index * rowsPerFile, rowsPerFile)),
+        ),
+        ...own.map((listId, index) =>
+          uploadCsv(live[(index + 1) % 2], listId, smallCsv(index * rowsPerFile, rowsPerFile)),
+        ),
+      ]);
+      const finished = await waitFor(
+        () => Promise.all(uploads.map(async (id) => (await api(live[0], `/api/imports/${id}`)).json())),
+        (jobs) => jobs.every((job) => job.status === 'completed' || job.status === 'failed'),
+        300_000,
+        500,
+      );
+      expect(
+        finished.map((job) => [job.status, job.rows, job.imported, job.duplicates, job.invalid]),
+      ).toEqual(uploads.map(() => ['completed', rowsPerFile, rowsPerFile, 0, 0]));
+      const lists: Array<{ id: string; contacts: number }> = await (await api(live[1], '/api/lists')).json();
+      const contactsOf = new Map(lists.map((list) => [list.id, list.contacts]));
+      expect(contactsOf.get(shared)).toBe(50 * rowsPerFile);
+      expect(own.map((listId) => contactsOf.get(listId))).toEqual(own.map(() => rowsPerFile));
+    } finally {
+      await health.stop();
+    }
+    expect(health.failures()).toEqual([]);
+    expect(health.answered()).toBeGreaterThan(0);
+  }, 360_000);
+
+  it('SIGTERM while imports run ends the process, and another instance finishes its jobs', async () => {
+    const [, b, c] = urls;
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, async (_, index) => {
+        const listId = await createList(c, `stopped ${index}`);
+        return uploadCsv(c, listId, smallCsv(0, 50_000));
+      }),
+    );
+    await waitFor(
+      () => Promise.all(ids.map(async (id) => (await api(c, `/api/imports/${id}`)).json())),
+      (jobs) => jobs.some((job) => job.status === 'running'),
+      60_000,
+      50,
+    );
+    const stopping = instances[2].stop();
+    await waitFor(
+      () => instances[2].child.exitCode,
+      (code) => code !== null,
+      30_000,
+    );
+    await stopping;
+    const finished = await waitFor(
+      () => Promise.all(ids.map(async (id) => (await api(b, `/api/imports/${id}`)).json())),
+      (jobs) => jobs.every((job) => job.status === 'completed'),
+      180_000,
+      500,
+    );
+    expect(finished.map((job) => job.imported)).toEqual(ids.map(() => 50_000));
+  }, 300_000);
+
+  async function createList(url: string, name: string): Promise<string> {
+    const response = await api(url, '/api/lists', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  async function uploadCsv(url: string, listId: string, csv: string): Promise<string> {
+    const form = new FormData();
+    form.set('file', new Blob([csv], { type: 'text/csv' }), 'contacts.csv');
+    form.set('defaultCountry', 'RU');
+    const response = await api(url, `/api/lists/${listId}/imports`, { method: 'POST', body: form });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { id: string }).id;
+  }
 });
+
+/**
+ * Polls /health on each instance until stopped; a poll that is not a 200 within 10 s (the hang the
+ * issue measured: every call timing out) is a failure.
+ */
+function watchHealth(urls: string[]) {
+  const failures: string[] = [];
+  let answered = 0;
+  let running = true;
+  const loops = urls.map(async (url) => {
+    while (running) {
+      const started = Date.now();
+      try {
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
+        if (response.status === 200) answered++;
+        else failures.push(`${url}: ${response.status}`);
+      } catch (error) {
+        failures.push(`${url}: ${String(error)} after ${Date.now() - started} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+  return {
+    failures: () => failures,
+    answered: () => answered,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** A small file of `rows` unique phones starting at `first`: every row is imported into an empty list. */
+function smallCsv(first: number, rows: number): string {
+  let csv = 'phone,name\n';
+  for (let index = first; index < first + rows; index++)
+    csv += `7917${String(index).padStart(7, '0')},C${index}\n`;
+  return csv;
+}
 
 /** Unique phones, then repeats of the first ones and rows without a usable phone: known counts. */
 function bigCsv(rows: number): {

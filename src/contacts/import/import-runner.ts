@@ -13,7 +13,7 @@ import { MalformedFileError } from './file-sniffer';
 import { ImportUploadStore } from './import-upload.store';
 import { ImportAttempt, ImportStore, LeaseLostError } from './import.store';
 import type { ContactImport } from './import.types';
-import { CopyBatch, ImportAbortedError, parseInWorker } from './parser-thread';
+import { CopyBatch, ImportAbortedError, parseContacts } from './parser-thread';
 
 export type ImportRowResult = 'imported' | 'updated' | 'duplicate' | 'invalid';
 
@@ -167,7 +167,7 @@ export class ImportRunner implements OnModuleDestroy {
     const progress = new ProgressReporter(this.store, this.owner, job, this.throughput, running);
     let header: string[] = [];
     let copiedContacts = 0;
-    const summary = await parseInWorker(
+    const summary = await parseContacts(
       {
         filePath: spool,
         originalName: job.originalName,
@@ -177,6 +177,7 @@ export class ImportRunner implements OnModuleDestroy {
         keepAcceptedRaw: job.mode === 'skip',
         directListId: direct ? job.listId : undefined,
       },
+      job.fileBytes,
       {
         header: (columns) => void (header = columns),
         batch: async (batch: CopyBatch) => {

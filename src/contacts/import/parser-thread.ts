@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ParseOptions, ParseSummary } from './contacts-file-parser';
+import { parseContactsFile, ParseOptions, ParseSummary } from './contacts-file-parser';
+import { ColumnMappingError } from './column-mapping';
 import { MalformedFileError } from './file-sniffer';
 
 /** A parsed slice of the file as COPY text in UTF-8: staging rows and (direct mode) contact rows. */
@@ -82,6 +83,50 @@ export function parseInWorker(
       }
     }
   });
+}
+
+/** Below this size a file is parsed on the calling thread: starting a thread would cost more than the parse. */
+export const IN_THREAD_MAX_BYTES = 1024 * 1024;
+
+/** Parses a file that is small on the calling thread, a larger one in a worker thread. */
+export function parseContacts(
+  options: ParseOptions,
+  fileBytes: number,
+  sink: CopySink,
+  signal?: AbortSignal,
+): Promise<ParseSummary> {
+  return fileBytes < IN_THREAD_MAX_BYTES
+    ? parseInThread(options, sink, signal)
+    : parseInWorker(options, sink, signal);
+}
+
+/** parseContactsFile here, with the same batches (UTF-8 COPY bytes) and abort as the worker. */
+async function parseInThread(
+  options: ParseOptions,
+  sink: CopySink,
+  signal?: AbortSignal,
+): Promise<ParseSummary> {
+  const abortable = () => {
+    if (signal?.aborted) throw new ImportAbortedError();
+  };
+  abortable();
+  const summary = await parseContactsFile(options, {
+    header: (header) => sink.header(header),
+    batch: async ({ stagingText, contactsText, rows, bytesRead }) => {
+      abortable();
+      await sink.batch({
+        staging: stagingText ? Buffer.from(stagingText) : null,
+        contacts: contactsText ? Buffer.from(contactsText) : null,
+        rows,
+        bytesRead,
+      });
+    },
+  }).catch((error: unknown) => {
+    // As the worker reports it: a file whose columns cannot be mapped is a problem with the file.
+    throw error instanceof ColumnMappingError ? new MalformedFileError(error.message) : error;
+  });
+  abortable();
+  return summary;
 }
 
 /**
