@@ -188,7 +188,7 @@ export class ImportRunner implements OnModuleDestroy {
       },
       running.abort.signal,
     );
-    await progress.flush();
+    progress.stop();
     if (direct && copiedContacts !== summary.accepted)
       throw new Error(`Parsed ${summary.accepted} contacts but PostgreSQL stored ${copiedContacts}`);
     const counts = await attempt.mergeStaged(job, direct ? copiedContacts : undefined);
@@ -234,6 +234,7 @@ class ProgressReporter {
   private lastWrite = 0;
   private readonly startedAt = Date.now();
   private pending: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly store: ImportStore,
@@ -248,18 +249,22 @@ class ProgressReporter {
     this.bytesRead = batch.bytesRead;
     this.running.progress?.({ rows: this.rows, bytesRead: this.bytesRead, totalBytes: this.job.fileBytes });
     const now = Date.now();
-    if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
+    if (this.stopped || now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
     if (now > this.startedAt) this.throughput.notify(Math.round((this.rows * 1000) / (now - this.startedAt)));
     this.pending = this.pending.then(() => this.write()).catch(() => undefined);
   }
 
-  async flush(): Promise<void> {
-    await this.pending;
-    await this.write().catch(() => undefined);
+  /**
+   * No more writes. Never awaited: the attempt holds its transaction's connection, and must not wait
+   * for another one (the pool may be full of attempts doing the same); completion writes the final counts.
+   */
+  stop(): void {
+    this.stopped = true;
   }
 
   private write(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return this.store.recordProgress(this.job.id, this.owner, this.rows, this.bytesRead);
   }
 }
