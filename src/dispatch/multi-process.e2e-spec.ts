@@ -124,4 +124,37 @@ describe('several app processes on one database', () => {
 
     expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
   }, 60_000);
+
+  it('three instances, one killed with -9 mid-run and not restarted: the other two finish, each recipient once, under the limit', async () => {
+    const { dataSource } = testApp.database;
+    testApp.sandbox.configure({ latencyMs: 200 });
+    const phones = phoneRange('7933', 240);
+    await seedKnownClients(dataSource, testApp.sandbox, phones);
+    const { campaignId } = await seedCampaign(dataSource, { phones, campaignState: 'paused' });
+    const [doomed, survivor] = [startWorker(), startWorker()];
+    await Promise.all([doomed.ready, survivor.ready]);
+    testApp.app.get(DispatchWorker).start();
+    await dataSource.query(`UPDATE campaigns SET state = 'running' WHERE id = $1`, [campaignId]);
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => (counts.sent ?? 0) >= 40 && (counts.sending ?? 0) > 0,
+      30_000,
+      20,
+    );
+
+    await doomed.kill();
+    testApp.sandbox.configure({ latencyMs: 0 });
+    await waitFor(
+      () => recipientCounts(dataSource, campaignId),
+      (counts) => counts.sent === phones.length,
+      60_000,
+      200,
+    );
+    await testApp.app.get(DispatchWorker).stop();
+
+    const ledger = testApp.sandbox.ledger();
+    expect(ledger.busiestSecond).toBeLessThanOrEqual(RATE_LIMIT);
+    expect(ledger.rateLimited).toBe(0);
+    expect(await exactlyOnceProblems(dataSource, testApp.sandbox, campaignId)).toEqual([]);
+  }, 90_000);
 });
