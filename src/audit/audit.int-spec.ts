@@ -2,6 +2,9 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { Database } from '../database/database';
 import { AuditService } from './audit.service';
+import { CLI_ACTOR, SERVICE_KEY_ACTOR } from '../common/actor';
+
+const PERSON = '5b0c1a6e-2f7d-4c33-9a51-0d7e4f1b2c3d';
 
 describe('audit log (real app)', () => {
   let t: TestApp;
@@ -15,19 +18,19 @@ describe('audit log (real app)', () => {
 
   it('records events and serves them newest first, filtered by entity, paged', async () => {
     await audit.record({
-      actor: 'api-key',
+      actor: SERVICE_KEY_ACTOR,
       action: 'campaign.created',
       entityType: 'campaign',
       entityId: 'c-1',
       details: { name: 'Black Friday' },
     });
     await audit.record({
-      actor: 'dashboard',
+      actor: { kind: 'user', role: 'manager', id: PERSON, userId: PERSON, name: 'Анна <anna@example.com>' },
       action: 'campaign.started',
       entityType: 'campaign',
       entityId: 'c-1',
     });
-    await audit.record({ actor: 'cli', action: 'list.deleted', entityType: 'list', entityId: 7 });
+    await audit.record({ actor: CLI_ACTOR, action: 'list.deleted', entityType: 'list', entityId: 7 });
 
     const forCampaign = await request(t.url)
       .get('/api/audit')
@@ -36,10 +39,22 @@ describe('audit log (real app)', () => {
       .expect(200);
     expect(forCampaign.body.total).toBe(2);
     expect(
-      forCampaign.body.items.map((event: { action: string; actor: string }) => [event.action, event.actor]),
+      forCampaign.body.items.map((event: { action: string; actor: string; actorName: string }) => [
+        event.action,
+        event.actor,
+        event.actorName,
+      ]),
     ).toEqual([
-      ['campaign.started', 'dashboard'],
-      ['campaign.created', 'api-key'],
+      ['campaign.started', 'user', 'Анна <anna@example.com>'],
+      ['campaign.created', 'api-key', 'API key'],
+    ]);
+    const byPerson = await request(t.url)
+      .get('/api/audit')
+      .query({ actorId: PERSON })
+      .set(t.auth)
+      .expect(200);
+    expect(byPerson.body.items.map((event: { action: string }) => event.action)).toEqual([
+      'campaign.started',
     ]);
     expect(forCampaign.body.items[1].details).toEqual({ name: 'Black Friday' });
 
@@ -63,7 +78,7 @@ describe('audit log (real app)', () => {
       .transaction(async (sql) => {
         await audit.record(
           {
-            actor: 'api-key',
+            actor: SERVICE_KEY_ACTOR,
             action: 'campaign.cancelled',
             entityType: 'campaign',
             entityId: 'c-rolled-back',

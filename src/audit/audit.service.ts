@@ -33,7 +33,9 @@ export class AuditService {
     const saved = await this.store.append(
       {
         at: this.clock.now(),
-        actor: event.actor,
+        actor: event.actor.kind,
+        actorId: event.actor.userId ?? null,
+        actorName: event.actor.name ?? null,
         action: event.action,
         entityType: event.entityType,
         entityId: event.entityId == null ? null : String(event.entityId),
@@ -44,7 +46,8 @@ export class AuditService {
     this.logger.info(
       {
         audit: {
-          actor: event.actor,
+          actor: event.actor.kind,
+          actorName: event.actor.name,
           action: event.action,
           entityType: event.entityType,
           entityId: saved.entityId,

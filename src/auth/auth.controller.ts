@@ -20,56 +20,54 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor } from '../common/actor';
-import { CredentialsService } from './credentials.service';
+import { InvalidInputError } from '../common/errors/domain-error';
+import { CredentialsService, personName } from './credentials.service';
 import { LoginDto, SessionDto } from './login.dto';
 import { Public } from './public.decorator';
 import { RequestActor } from './request-actor';
+import { RequireRole } from './roles.decorator';
 import { SESSION_COOKIE } from './session-token';
-import { SignInLimiter } from './sign-in-limiter';
+import { FailureKey, SignInLimiter } from './sign-in-limiter';
+import { AcceptInviteDto, UserDto } from './users.dto';
+import { UsersService } from './users.service';
 
-/** Dashboard sign-in: trades the API key for an HttpOnly session cookie. */
+/** Dashboard sign-in (a person's e-mail and password, or the service key) for an HttpOnly session cookie. */
 @ApiTags('auth')
-@Controller('auth')
+@Controller()
 export class AuthController {
   constructor(
     private readonly credentials: CredentialsService,
+    private readonly users: UsersService,
     private readonly limiter: SignInLimiter,
   ) {}
 
   @Public()
-  @Post('login')
+  @Post('auth/login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Sign in to the dashboard with the API key (sets the session cookie)' })
+  @ApiOperation({ summary: 'Sign in with e-mail and password (or the service key); sets the session cookie' })
   @ApiOkResponse({ type: SessionDto })
-  @ApiTooManyRequestsResponse({ description: `Too many failed sign-ins from this address; see Retry-After` })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed sign-ins from this address or for this account; see Retry-After',
+  })
   async login(
     @Body() body: LoginDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SessionDto> {
-    const ip = request.ip ?? 'unknown';
-    const retryAfterMs = this.limiter.retryAfterMs(ip);
-    if (retryAfterMs > 0) {
-      response.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-      throw new HttpException(
-        {
-          statusCode: 429,
-          error: 'too_many_sign_in_attempts',
-          message: 'Too many failed sign-ins; try again later',
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    if (!(await this.credentials.isApiKey(body.apiKey))) {
-      this.limiter.recordFailure(ip);
+    const keys: FailureKey[] = [`address:${request.ip ?? 'unknown'}`];
+    if (body.email) keys.push(`account:${body.email.toLowerCase()}`);
+    await this.assertNotLimited(keys, response);
+    const actor = await this.signIn(body);
+    if (!actor) {
+      await this.limiter.recordFailure(...keys);
       throw new UnauthorizedException({
         statusCode: 401,
-        error: 'invalid_api_key',
-        message: 'Wrong API key',
+        error: 'invalid_credentials',
+        message: body.apiKey !== undefined ? 'Wrong API key' : 'Wrong e-mail or password',
       });
     }
-    this.limiter.reset(ip);
-    const session = await this.credentials.issueSession();
+    await this.limiter.reset(...keys);
+    const session = await this.credentials.issueSession(actor);
     response.cookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -77,11 +75,11 @@ export class AuthController {
       path: '/',
       expires: session.expiresAt,
     });
-    return { actor: 'dashboard', expiresAt: session.expiresAt };
+    return { ...(await this.describe(actor)), expiresAt: session.expiresAt };
   }
 
   @Public()
-  @Post('logout')
+  @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Sign out of the dashboard (ends the session on every instance, clears the cookie)',
@@ -91,12 +89,60 @@ export class AuthController {
     response.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/' });
   }
 
-  @Get('session')
+  @Public()
+  @Post('auth/accept')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Accept an invitation: set your password (at least 12 characters), then sign in' })
+  @ApiOkResponse({ type: UserDto })
+  async accept(@Body() body: AcceptInviteDto): Promise<UserDto> {
+    return UserDto.of(await this.users.acceptInvite(body.token, body.password));
+  }
+
+  @Get('auth/session')
+  @RequireRole('viewer')
   @ApiBearerAuth()
   @ApiCookieAuth()
   @ApiOperation({ summary: 'Who the current credentials belong to (401 when signed out)' })
   @ApiOkResponse({ type: SessionDto })
-  session(@RequestActor() actor: Actor): SessionDto {
-    return { actor };
+  session(@RequestActor() actor: Actor): Promise<SessionDto> {
+    return this.describe(actor);
+  }
+
+  @Get('api/me')
+  @RequireRole('viewer')
+  @ApiBearerAuth()
+  @ApiCookieAuth()
+  @ApiOperation({ summary: 'You: how you are signed in, your role, and the person' })
+  @ApiOkResponse({ type: SessionDto })
+  me(@RequestActor() actor: Actor): Promise<SessionDto> {
+    return this.describe(actor);
+  }
+
+  private async signIn(body: LoginDto): Promise<Actor | undefined> {
+    if (body.apiKey !== undefined) return this.credentials.actorOfKey(body.apiKey);
+    if (!body.email || body.password === undefined)
+      throw new InvalidInputError('email', 'sign in with email and password (or apiKey)');
+    const user = await this.users.verify(body.email, body.password);
+    return user && { kind: 'user', role: user.role, id: user.id, userId: user.id, name: personName(user) };
+  }
+
+  private async describe(actor: Actor): Promise<SessionDto> {
+    const user = actor.userId ? { id: actor.userId, name: actor.name ?? '' } : undefined;
+    return { actor: actor.kind, role: actor.role, user, hasPeople: await this.users.hasPeople() };
+  }
+
+  private async assertNotLimited(keys: FailureKey[], response: Response): Promise<void> {
+    const waits = await Promise.all(keys.map((key) => this.limiter.retryAfterMs(key)));
+    const retryAfterMs = Math.max(...waits);
+    if (retryAfterMs <= 0) return;
+    response.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+    throw new HttpException(
+      {
+        statusCode: 429,
+        error: 'too_many_sign_in_attempts',
+        message: 'Too many failed sign-ins; try again later',
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

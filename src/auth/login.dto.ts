@@ -1,18 +1,44 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ACTOR_KINDS, ROLES, type Role } from '../common/actor';
 
+/** A person signs in with e-mail and password; the service key (API_KEY) still opens the dashboard too. */
 export class LoginDto {
-  @ApiProperty({ description: 'The API key (API_KEY, or the one printed at first start)' })
+  @ApiPropertyOptional({ example: 'anna@example.com' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @MaxLength(256)
+  password?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The service key (API_KEY, or the one printed at first start), instead of e-mail and password',
+  })
+  @IsOptional()
+  @IsString()
   @MaxLength(512)
-  apiKey!: string;
+  apiKey?: string;
 }
 
 export class SessionDto {
-  @ApiProperty({ enum: ['api-key', 'dashboard'] })
+  @ApiProperty({ enum: ACTOR_KINDS, description: 'How you are signed in' })
   actor!: string;
 
-  @ApiProperty({ required: false, type: String, format: 'date-time' })
+  @ApiProperty({ enum: ROLES })
+  role!: Role;
+
+  @ApiPropertyOptional({ description: 'The person, when signed in as one' })
+  user?: { id: string; name: string };
+
+  @ApiPropertyOptional({ description: 'Whether any person exists yet (none: create the first admin)' })
+  hasPeople?: boolean;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
   expiresAt?: Date;
 }

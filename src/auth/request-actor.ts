@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { Actor } from '../common/actor';
+import { Actor, SYSTEM_ACTOR } from '../common/actor';
 
 const ACTOR = Symbol('actor');
 
@@ -12,7 +12,7 @@ export function setRequestActor(request: Request, actor: Actor): void {
 
 /** The authenticated actor of a request; `system` on public routes, where nobody signed in. */
 export function getRequestActor(request: Request): Actor {
-  return (request as RequestWithActor)[ACTOR] ?? 'system';
+  return (request as RequestWithActor)[ACTOR] ?? SYSTEM_ACTOR;
 }
 
 /**

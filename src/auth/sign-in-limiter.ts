@@ -1,45 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
+import { Database } from '../database/database';
 
+/** Failed sign-ins allowed per address and per account within the window, before 429. */
 export const MAX_FAILED_SIGN_INS = 5;
+/** Wrong Bearer keys allowed per address within the window, before 429. */
+export const MAX_FAILED_BEARER_KEYS = 30;
 export const FAILED_SIGN_IN_WINDOW_MS = 60_000;
-const MAX_TRACKED_IPS = 10_000;
+
+/** What a failure counts against: the client's address, the account tried, or Bearer guesses. */
+export type FailureKey = `address:${string}` | `account:${string}` | `bearer:${string}`;
 
 /**
- * Failed sign-ins per client IP over a sliding minute. Kept in memory: it only has to slow down
- * guessing against one instance, and a restart forgetting it costs an attacker nothing they need.
+ * Failed sign-ins (and wrong API keys) over a sliding window, in `sign_in_failures`: every instance
+ * behind a balancer counts the same failures, so guessing is slowed down whichever node answers.
+ * Times come from the injected clock.
  */
 @Injectable()
 export class SignInLimiter {
-  private readonly failures = new Map<string, number[]>();
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
 
-  constructor(private readonly clock: Clock) {}
-
-  /** Milliseconds until this IP may try again, or 0 when it may try now. */
-  retryAfterMs(ip: string): number {
-    const recent = this.recentFailures(ip);
-    if (recent.length < MAX_FAILED_SIGN_INS) return 0;
-    return recent[recent.length - MAX_FAILED_SIGN_INS] + FAILED_SIGN_IN_WINDOW_MS - this.clock.nowMs();
+  /** Milliseconds until `key` may try again (0 = now), given at most `max` failures per window. */
+  async retryAfterMs(key: FailureKey, max = MAX_FAILED_SIGN_INS): Promise<number> {
+    const now = this.clock.nowMs();
+    const [oldestCounted] = await this.database.sql<{ at: Date }>(
+      `SELECT at FROM sign_in_failures WHERE key = $1 AND at > $2 ORDER BY at DESC OFFSET $3 LIMIT 1`,
+      [key, new Date(now - FAILED_SIGN_IN_WINDOW_MS), max - 1],
+    );
+    return oldestCounted ? Math.max(0, oldestCounted.at.getTime() + FAILED_SIGN_IN_WINDOW_MS - now) : 0;
   }
 
-  recordFailure(ip: string): void {
-    this.failures.set(ip, [...this.recentFailures(ip), this.clock.nowMs()]);
-    if (this.failures.size > MAX_TRACKED_IPS) this.forgetIdleIps();
+  /** Records a failure against each key, and forgets failures older than the window. */
+  async recordFailure(...keys: FailureKey[]): Promise<void> {
+    const now = this.clock.now();
+    await this.database.sql(
+      `WITH pruned AS (DELETE FROM sign_in_failures WHERE at <= $2 RETURNING 1)
+       INSERT INTO sign_in_failures (key, at) SELECT unnest($1::text[]), $3`,
+      [keys, new Date(now.getTime() - FAILED_SIGN_IN_WINDOW_MS), now],
+    );
   }
 
-  reset(ip: string): void {
-    this.failures.delete(ip);
-  }
-
-  /** Bounds memory when guesses come from very many addresses. */
-  private forgetIdleIps(): void {
-    for (const ip of [...this.failures.keys()]) this.recentFailures(ip);
-  }
-
-  private recentFailures(ip: string): number[] {
-    const since = this.clock.nowMs() - FAILED_SIGN_IN_WINDOW_MS;
-    const recent = (this.failures.get(ip) ?? []).filter((at) => at > since);
-    if (recent.length === 0) this.failures.delete(ip);
-    return recent;
+  async reset(...keys: FailureKey[]): Promise<void> {
+    await this.database.sql(`DELETE FROM sign_in_failures WHERE key = ANY($1::text[])`, [keys]);
   }
 }

@@ -36,6 +36,7 @@ import { CampaignForecast } from './forecast/campaign-forecast';
 import { CampaignForecastService } from './forecast/campaign-forecast.service';
 import { CampaignLifecycleService } from './lifecycle/campaign-lifecycle.service';
 import { CampaignTestSender } from './test-send/campaign-test-sender';
+import { RequireRole } from '../auth/roles.decorator';
 
 const CONFLICT = {
   status: 409,
@@ -54,6 +55,7 @@ export class CampaignsController {
     private readonly campaignStore: CampaignStore,
   ) {}
 
+  @RequireRole('manager')
   @Post()
   @ApiResponse({ status: 201, type: CampaignCreatedResponse })
   @ApiResponse({ status: 400, description: 'Names the field and the fix' })
@@ -65,18 +67,21 @@ export class CampaignsController {
     return { id: campaign.id, state: campaign.state };
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiResponse({ status: 200, type: CampaignPageResponse, description: 'Newest first' })
   list(@Query() query: ListCampaignsQuery): Promise<CampaignPageResponse> {
     return this.campaigns.list(query);
   }
 
+  @RequireRole('viewer')
   @Get(':id')
   @ApiResponse({ status: 200, type: CampaignResponse })
   get(@Param('id') id: string): Promise<CampaignResponse> {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Patch(':id')
   @ApiResponse({ status: 200, type: CampaignResponse })
   @ApiResponse({ status: 409, description: 'Only drafts can be edited' })
@@ -89,6 +94,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiResponse({ status: 409, description: 'Only drafts and finished campaigns can be deleted' })
@@ -96,18 +102,21 @@ export class CampaignsController {
     return this.campaigns.remove(id, actor);
   }
 
+  @RequireRole('viewer')
   @Get(':id/preview')
   @ApiResponse({ status: 200, type: PreviewResponse })
   preview(@Param('id') id: string, @Query() query: PreviewQuery): Promise<PreviewResponse> {
     return this.campaigns.preview(id, query.limit);
   }
 
+  @RequireRole('viewer')
   @Get(':id/forecast')
   @ApiResponse({ status: 200, description: 'Requests needed vs the quota left this month' })
   async forecast(@Param('id') id: string): Promise<CampaignForecast> {
     return this.forecasts.forecast(await this.campaignStore.get(id));
   }
 
+  @RequireRole('manager')
   @Post(':id/test-send')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: TestSendResponse })
@@ -119,6 +128,7 @@ export class CampaignsController {
     return this.testSender.send(id, body.phone, actor);
   }
 
+  @RequireRole('manager')
   @Post(':id/schedule')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: CampaignResponse })
@@ -132,6 +142,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Post(':id/start')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({
@@ -149,6 +160,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Post(':id/pause')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: CampaignResponse })
@@ -158,6 +170,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Post(':id/resume')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: CampaignResponse })
@@ -167,6 +180,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: CampaignResponse })
@@ -176,6 +190,7 @@ export class CampaignsController {
     return this.campaigns.get(id);
   }
 
+  @RequireRole('manager')
   @Post(':id/retry-failed')
   @HttpCode(HttpStatus.OK)
   @ApiResponse({ status: 200, type: RetryFailedResponse })

@@ -4,6 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { Clock } from '../common/clock/clock';
 import { Chat2DeskClient } from './chat2desk.client';
+import { RequireRole } from '../auth/roles.decorator';
 
 /** Channels change rarely and every request spends quota: one lookup serves the dashboard for a while. */
 const CHANNELS_CACHE_MS = 5 * 60_000;
@@ -34,6 +35,7 @@ export class ChannelsController {
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: [ChannelResponse] })
   async list(@Query() query: ChannelsQuery): Promise<ChannelResponse[]> {

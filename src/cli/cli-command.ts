@@ -1,11 +1,10 @@
 import { CommandRunner, Option } from 'nest-commander';
 import type { Command as CommanderCommand } from 'commander';
-import { Actor } from '../common/actor';
 import { CliOptions, printError } from './cli-output';
 import { exitCodeFor, ExitCode } from './exit-codes';
 
-/** What the audit log records for anything done from the command line. */
-export const CLI_ACTOR: Actor = 'cli';
+/** What the audit log records for anything done from the command line (the machine's operator: admin). */
+export { CLI_ACTOR } from '../common/actor';
 
 /**
  * Base of every command. Subclasses implement `execute` and throw typed errors; this turns them

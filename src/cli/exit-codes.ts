@@ -15,6 +15,7 @@ const EXIT_CODE_BY_KIND: Record<DomainErrorKind, ExitCode> = {
   not_found: ExitCode.NotFound,
   conflict: ExitCode.Conflict,
   unauthorized: ExitCode.Failure,
+  forbidden: ExitCode.Failure,
   unavailable: ExitCode.Failure,
 };
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { postgresErrorCode, uniqueViolation } from '../database/postgres-errors';
 import { DomainError } from '../common/errors/domain-error';
 import { Database } from '../database/database';
 import type { Contact, ContactList } from './contact.types';
@@ -80,7 +80,7 @@ export class ContactListStore {
     try {
       await this.database.sql(`DELETE FROM contact_lists WHERE id = $1`, [id]);
     } catch (error) {
-      if (pgCode(error) === '23503') {
+      if (postgresErrorCode(error) === '23503') {
         throw new DomainError(
           'conflict',
           'list_in_use',
@@ -145,15 +145,11 @@ async function uniqueName<T>(name: string, statement: Promise<T>): Promise<T> {
   try {
     return await statement;
   } catch (error) {
-    if (pgCode(error) === '23505') {
+    if (uniqueViolation(error)) {
       throw new DomainError('conflict', 'list_name_taken', `A list named "${name}" already exists`, { name });
     }
     throw error;
   }
-}
-
-function pgCode(error: unknown): string | undefined {
-  return error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
 }
 
 function escapeLike(text: string): string {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ImportResponse } from './dto/import.dto';
 import { ImportService } from './import.service';
 import type { RejectedRow } from './import/import.types';
+import { RequireRole } from '../auth/roles.decorator';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ import type { RejectedRow } from './import/import.types';
 export class ImportsController {
   constructor(private readonly imports: ImportService) {}
 
+  @RequireRole('viewer')
   @Get(':id')
   @ApiResponse({ status: 200, type: ImportResponse })
   async get(@Param('id') id: string): Promise<ImportResponse> {
@@ -21,6 +23,7 @@ export class ImportsController {
   }
 
   /** line, kind, reason, then the row's original columns: fix the values and upload the rest again. */
+  @RequireRole('manager')
   @Get(':id/rejected.csv')
   @ApiProduces('text/csv')
   @ApiResponse({

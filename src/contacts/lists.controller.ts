@@ -22,6 +22,7 @@ import { ImportAcceptedResponse, ImportOptionsDto, ImportResponse, ImportUploadD
 import { CreateListDto, ListResponse, RenameListDto } from './dto/list.dto';
 import { ImportService } from './import.service';
 import { receiveUpload } from './import/upload-receiver';
+import { RequireRole } from '../auth/roles.decorator';
 
 @ApiTags('lists')
 @ApiBearerAuth()
@@ -34,6 +35,7 @@ export class ListsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @RequireRole('manager')
   @Post()
   @ApiResponse({ status: 201, type: ListResponse })
   @ApiResponse({ status: 409, description: 'A list with this name exists' })
@@ -41,18 +43,21 @@ export class ListsController {
     return ListResponse.of(await this.lists.create(body.name));
   }
 
+  @RequireRole('viewer')
   @Get()
   @ApiResponse({ status: 200, type: [ListResponse] })
   async list(): Promise<ListResponse[]> {
     return (await this.lists.list()).map((list) => ListResponse.of(list));
   }
 
+  @RequireRole('viewer')
   @Get(':id')
   @ApiResponse({ status: 200, type: ListResponse })
   async get(@Param('id') id: string): Promise<ListResponse> {
     return ListResponse.of(await this.lists.get(id));
   }
 
+  @RequireRole('manager')
   @Patch(':id')
   @ApiResponse({ status: 200, type: ListResponse })
   async rename(@Param('id') id: string, @Body() body: RenameListDto): Promise<ListResponse> {
@@ -60,18 +65,21 @@ export class ListsController {
     return ListResponse.of(await this.lists.get(id));
   }
 
+  @RequireRole('manager')
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@Param('id') id: string): Promise<void> {
     await this.lists.delete(id);
   }
 
+  @RequireRole('viewer')
   @Get(':id/contacts')
   @ApiResponse({ status: 200, type: ContactPageResponse })
   async browse(@Param('id') id: string, @Query() query: BrowseContactsQuery): Promise<ContactPageResponse> {
     return ContactPageResponse.of(await this.contacts.browse(id, query));
   }
 
+  @RequireRole('manager')
   @Post(':id/imports')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiConsumes('multipart/form-data')
@@ -108,6 +116,7 @@ export class ListsController {
     }
   }
 
+  @RequireRole('viewer')
   @Get(':id/imports')
   @ApiResponse({ status: 200, type: [ImportResponse] })
   async history(@Param('id') listId: string): Promise<ImportResponse[]> {

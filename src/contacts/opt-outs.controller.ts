@@ -6,6 +6,7 @@ import { Actor } from '../common/actor';
 import { NotFoundError } from '../common/errors/domain-error';
 import { CreateOptOutDto, OptOutCreatedResponse, OptOutResponse } from './dto/opt-out.dto';
 import { OptOutResult, OptOutService } from './opt-out.service';
+import { RequireRole } from '../auth/roles.decorator';
 
 /** The do-not-contact register by hand: a customer who asked by phone or e-mail, not by a stop word. */
 @ApiTags('opt-outs')
@@ -17,6 +18,7 @@ export class OptOutsController {
     private readonly audit: AuditService,
   ) {}
 
+  @RequireRole('manager')
   @Post()
   @ApiResponse({ status: 201, type: OptOutCreatedResponse })
   async optOut(@Body() body: CreateOptOutDto, @RequestActor() actor: Actor): Promise<OptOutResult> {
@@ -31,6 +33,7 @@ export class OptOutsController {
     return result;
   }
 
+  @RequireRole('viewer')
   @Get(':phone')
   @ApiResponse({ status: 200, type: OptOutResponse })
   @ApiResponse({ status: 404, description: 'The phone is not opted out' })
@@ -41,6 +44,7 @@ export class OptOutsController {
   }
 
   /** The customer asked to hear from us again: future campaigns include the phone. */
+  @RequireRole('manager')
   @Delete(':phone')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiResponse({ status: 204 })

@@ -1,6 +1,7 @@
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { CampaignLifecycleService } from '../campaigns/lifecycle/campaign-lifecycle.service';
 import { ManualClock } from '../common/clock/clock';
+import { SERVICE_KEY_ACTOR } from '../common/actor';
 import { Dispatcher } from './dispatcher';
 import { DispatchWorker } from './dispatch-worker';
 import { sqlFrom } from '../database/sql';
@@ -303,7 +304,7 @@ describe('monthly quota', () => {
       10_000,
       10,
     );
-    await lifecycle.pause(campaignId, 'api-key');
+    await lifecycle.pause(campaignId, SERVICE_KEY_ACTOR);
     const atPause = (await recipientCounts(dataSource, campaignId)).sent ?? 0;
     const settled = await waitFor(
       () => recipientCounts(dataSource, campaignId),
@@ -319,7 +320,7 @@ describe('monthly quota', () => {
     expect(settled.sending).toBeUndefined();
     expect(await recipientCounts(dataSource, campaignId)).toEqual(settled);
 
-    await lifecycle.resume(campaignId, 'api-key');
+    await lifecycle.resume(campaignId, SERVICE_KEY_ACTOR);
     await waitFor(
       () => recipientCounts(dataSource, campaignId),
       (counts) => counts.sent === 150,

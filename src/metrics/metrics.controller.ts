@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsService } from './metrics.service';
+import { RequireRole } from '../auth/roles.decorator';
 
 /** Prometheus scrape endpoint; behind the API key like the rest (Prometheus: `authorization: {credentials: …}`). */
 @ApiTags('operations')
@@ -10,6 +11,7 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
   @ApiProduces('text/plain')

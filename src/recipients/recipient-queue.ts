@@ -1,4 +1,5 @@
 import type { Sql } from '../database/sql';
+import { uniqueViolation } from '../database/postgres-errors';
 import { CANCELLED_REASON, FREQUENCY_CAP_REASON, OPTED_OUT_REASON, type Transport } from '../common/domain';
 
 /** A recipient this process holds in `sending` under its lease: everything one send needs. */
@@ -324,7 +325,7 @@ export class RecipientQueue {
     try {
       await this.write(owned, now, maxAttempts);
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!uniqueViolation(error)) throw error;
       // Another process recorded one of these message ids meanwhile: the rest still count.
       for (const result of owned) await this.writeUnlessTaken(result, now, maxAttempts);
     }
@@ -335,7 +336,7 @@ export class RecipientQueue {
     try {
       await this.write([result], now, maxAttempts);
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!uniqueViolation(error)) throw error;
       await this.write([lookAgain(result, now)], now, maxAttempts);
     }
   }
@@ -454,11 +455,6 @@ function lookAgain(result: AttemptResult, now: Date): AttemptResult {
     errorClass: 'MessageIdTaken',
     errorMessage: 'the message found belongs to another recipient; looked up again',
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const { code, driverError } = error as { code?: string; driverError?: { code?: string } };
-  return code === '23505' || driverError?.code === '23505';
 }
 
 function toClaimed(row: ClaimedRow): ClaimedRecipient {

@@ -12,6 +12,7 @@ import {
   RecipientsQueryDto,
 } from './dto/report.dto';
 import { QuotaOverview, QuotaOverviewService } from './quota-overview.service';
+import { RequireRole } from '../auth/roles.decorator';
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class ReportsController {
     private readonly recipients: CampaignRecipientsService,
   ) {}
 
+  @RequireRole('viewer')
   @Get(':id/report')
   @ApiOperation({
     summary: 'Delivery report: counts, rates, failure reasons, per-minute timeline, API requests',
@@ -32,6 +34,7 @@ export class ReportsController {
     return this.reports.report(id);
   }
 
+  @RequireRole('viewer')
   @Get(':id/recipients')
   @ApiOperation({ summary: 'Recipients of a campaign, in a stable order, filtered by state and reason' })
   @ApiResponse({ status: 200, type: RecipientPageResponse })
@@ -42,6 +45,7 @@ export class ReportsController {
     return this.recipients.page(id, query);
   }
 
+  @RequireRole('manager')
   @Get(':id/recipients.csv')
   @ApiOperation({ summary: 'Every recipient as CSV (UTF-8 with BOM; formula-like values neutralized)' })
   @ApiProduces('text/csv')
@@ -64,6 +68,7 @@ export class ReportsController {
 export class QuotaController {
   constructor(private readonly quota: QuotaOverviewService) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiOperation({
     summary: 'API mode, limit, usage this month (service vs local), campaign reservations, rate limit',

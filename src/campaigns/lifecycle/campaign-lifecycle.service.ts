@@ -1,7 +1,7 @@
 import type { CampaignControl } from '../../dispatch/campaign-control.port';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
-import { Actor } from '../../common/actor';
+import { Actor, SYSTEM_ACTOR } from '../../common/actor';
 import { Clock } from '../../common/clock/clock';
 import { DomainError, InvalidInputError, InvalidTransitionError } from '../../common/errors/domain-error';
 import { Database } from '../../database/database';
@@ -98,7 +98,7 @@ export class CampaignLifecycleService implements CampaignControl {
 
   /** The dispatcher: the month's quota is spent. resumeQuotaPaused() undoes it. */
   pauseForQuota(id: string): Promise<Campaign> {
-    return this.pause(id, 'system', 'quota');
+    return this.pause(id, SYSTEM_ACTOR, 'quota');
   }
 
   /**
@@ -141,7 +141,7 @@ export class CampaignLifecycleService implements CampaignControl {
     const ids = await this.campaigns.resumeQuotaPaused(this.clock.now());
     for (const id of ids)
       await this.audit.record({
-        actor: 'system',
+        actor: SYSTEM_ACTOR,
         action: 'campaign.resumed',
         entityType: 'campaign',
         entityId: id,
@@ -169,7 +169,7 @@ export class CampaignLifecycleService implements CampaignControl {
   }
 
   /** Stops a campaign for a reason that needs a person (credentials revoked, channel gone…). */
-  async fail(id: string, reason: string, actor: Actor = 'system'): Promise<Campaign> {
+  async fail(id: string, reason: string, actor: Actor = SYSTEM_ACTOR): Promise<Campaign> {
     await this.transition(id, 'fail', { reason, actor, columns: { finishedAt: this.clock.now() } });
     return this.campaigns.get(id);
   }
@@ -247,7 +247,7 @@ export class CampaignLifecycleService implements CampaignControl {
     }
     await this.audit.record(
       {
-        actor: change.actor ?? 'system',
+        actor: change.actor ?? SYSTEM_ACTOR,
         action: `campaign.${AUDIT_ACTIONS[action]}`,
         entityType: 'campaign',
         entityId: id,

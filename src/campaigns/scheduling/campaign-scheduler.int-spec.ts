@@ -13,6 +13,7 @@ import { CampaignsTestApp, createCampaignsTestApp } from '../../../test/support/
 import { strandedRecipients } from '../../../test/support/stranded-recipients';
 import { PeriodicTasks } from '../../common/scheduling/periodic-tasks';
 import { CampaignScheduler } from './campaign-scheduler';
+import { SERVICE_KEY_ACTOR, SYSTEM_ACTOR } from '../../common/actor';
 
 const MINUTE = 60_000;
 
@@ -145,7 +146,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
       cron: '0 10 * * *',
       timezone: 'Europe/Moscow',
     });
-    await lifecycle.schedule(campaignId, {}, 'system');
+    await lifecycle.schedule(campaignId, {}, SYSTEM_ACTOR);
     expect((await campaignState(dataSource, campaignId)).scheduled_at).toEqual(
       new Date('2026-11-26T07:00:00Z'),
     );
@@ -298,7 +299,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     await moveRecipients(dataSource, campaignId, 'pending', 'sending', { phones: ['79168888881'] });
     await moveRecipients(dataSource, campaignId, 'pending', 'ready', { phones: ['79168888882'] });
 
-    await lifecycle.cancel(campaignId, 'system');
+    await lifecycle.cancel(campaignId, SYSTEM_ACTOR);
     const recipients = await recipientsOf(dataSource, campaignId);
     expect(recipients.map(({ state, reason }) => [state, reason])).toEqual([
       ['sending', null],
@@ -325,7 +326,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     await scheduler.tick();
     expect((await campaignState(dataSource, campaignId)).state).toBe('completed');
 
-    const { retried } = await lifecycle.retryFailed(campaignId, 'system');
+    const { retried } = await lifecycle.retryFailed(campaignId, SYSTEM_ACTOR);
     expect(retried).toBe(1);
     expect((await campaignState(dataSource, campaignId)).state).toBe('running');
     expect((await runsOf(dataSource, campaignId))[0].state).toBe('running');
@@ -352,7 +353,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     await scheduler.tick();
     expect((await campaignState(dataSource, campaignId)).state).toBe('scheduled');
 
-    await lifecycle.retryFailed(campaignId, 'system');
+    await lifecycle.retryFailed(campaignId, SYSTEM_ACTOR);
     expect((await campaignState(dataSource, campaignId)).state).toBe('running');
     await moveRecipients(dataSource, campaignId, 'pending', 'sent');
     harness.clock.advance(MINUTE);
@@ -368,7 +369,7 @@ describe('CampaignScheduler.tick (real Postgres)', () => {
     const forQuota = await createCampaignRow(dataSource, { listId, state: 'running' });
     const byUser = await createCampaignRow(dataSource, { listId, state: 'running' });
     await lifecycle.pauseForQuota(forQuota);
-    await lifecycle.pause(byUser, 'api-key');
+    await lifecycle.pause(byUser, SERVICE_KEY_ACTOR);
     expect(await campaignState(dataSource, forQuota)).toMatchObject({
       state: 'paused',
       state_reason: 'quota',

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagge
 import { TemplatesQuery } from '../dto/campaign.dto';
 import type { MessageTemplate } from './template.store';
 import { TemplatesService } from './templates.service';
+import { RequireRole } from '../../auth/roles.decorator';
 
 export class TemplateResponse {
   @ApiProperty() id!: number;
@@ -21,6 +22,7 @@ export class TemplateResponse {
 export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
+  @RequireRole('viewer')
   @Get()
   @ApiResponse({
     status: 200,

@@ -3,7 +3,7 @@
  * the CLI maps it to an exit code, so services never think about transports.
  */
 export type DomainErrorKind =
-  'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'too_large' | 'unavailable';
+  'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'forbidden' | 'too_large' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -15,6 +15,13 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+  }
+}
+
+/** Signed in, but the role does not allow this (or a request that looks forged: CSRF). */
+export class ForbiddenError extends DomainError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super('forbidden', code, message, details);
   }
 }
 

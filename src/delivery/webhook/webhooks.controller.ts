@@ -12,6 +12,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../../auth/public.decorator';
+import { RequireRole } from '../../auth/roles.decorator';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { Chat2DeskWebhookService, WebhookOutcome } from './chat2desk-webhook.service';
 import { RegisterWebhookDto, WebhookOutcomeResponse, WebhookRegistrationResponse } from './webhook.dto';
@@ -63,6 +64,7 @@ export class WebhooksController {
     );
   }
 
+  @RequireRole('admin')
   @Post('register')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Register this service as the Chat2Desk webhook' })
