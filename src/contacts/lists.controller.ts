@@ -23,6 +23,9 @@ import { CreateListDto, ListResponse, RenameListDto } from './dto/list.dto';
 import { ImportService } from './import.service';
 import { receiveUpload } from './import/upload-receiver';
 import { RequireRole } from '../auth/roles.decorator';
+import { AuditService } from '../audit/audit.service';
+import { RequestActor } from '../auth/request-actor';
+import { Actor } from '../common/actor';
 
 @ApiTags('lists')
 @ApiBearerAuth()
@@ -32,6 +35,7 @@ export class ListsController {
     private readonly lists: ContactListsService,
     private readonly contacts: ContactsService,
     private readonly imports: ImportService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,8 +43,16 @@ export class ListsController {
   @Post()
   @ApiResponse({ status: 201, type: ListResponse })
   @ApiResponse({ status: 409, description: 'A list with this name exists' })
-  async create(@Body() body: CreateListDto): Promise<ListResponse> {
-    return ListResponse.of(await this.lists.create(body.name));
+  async create(@Body() body: CreateListDto, @RequestActor() actor: Actor): Promise<ListResponse> {
+    const list = await this.lists.create(body.name);
+    await this.audit.record({
+      actor,
+      action: 'list.created',
+      entityType: 'list',
+      entityId: list.id,
+      details: { name: list.name },
+    });
+    return ListResponse.of(list);
   }
 
   @RequireRole('viewer')
@@ -60,16 +72,28 @@ export class ListsController {
   @RequireRole('manager')
   @Patch(':id')
   @ApiResponse({ status: 200, type: ListResponse })
-  async rename(@Param('id') id: string, @Body() body: RenameListDto): Promise<ListResponse> {
-    await this.lists.rename(id, body.name);
+  async rename(
+    @Param('id') id: string,
+    @Body() body: RenameListDto,
+    @RequestActor() actor: Actor,
+  ): Promise<ListResponse> {
+    const list = await this.lists.rename(id, body.name);
+    await this.audit.record({
+      actor,
+      action: 'list.renamed',
+      entityType: 'list',
+      entityId: id,
+      details: { name: list.name },
+    });
     return ListResponse.of(await this.lists.get(id));
   }
 
   @RequireRole('manager')
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@Param('id') id: string, @RequestActor() actor: Actor): Promise<void> {
     await this.lists.delete(id);
+    await this.audit.record({ actor, action: 'list.deleted', entityType: 'list', entityId: id });
   }
 
   @RequireRole('viewer')
@@ -90,7 +114,11 @@ export class ListsController {
     description: 'Queued; poll GET /api/imports/:id',
   })
   @ApiResponse({ status: 413, description: 'Larger than IMPORT_MAX_FILE_MB' })
-  async upload(@Param('id') listId: string, @Req() request: Request): Promise<ImportAcceptedResponse> {
+  async upload(
+    @Param('id') listId: string,
+    @Req() request: Request,
+    @RequestActor() actor: Actor,
+  ): Promise<ImportAcceptedResponse> {
     await this.lists.assertExists(listId);
     const received = await receiveUpload(
       request,
@@ -107,6 +135,13 @@ export class ListsController {
         upload: received.upload,
         originalName: received.originalName,
         ...options,
+      });
+      await this.audit.record({
+        actor,
+        action: 'import.started',
+        entityType: 'import',
+        entityId: job.id,
+        details: { listId, fileName: job.originalName, bytes: job.fileBytes },
       });
       this.imports.startSoon();
       return { id: job.id, status: job.status };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ExitCode } from '../exit-codes';
 import { ImportCommand, ListsCommand } from './contacts';
 import { createContactsHarness, ContactsHarness, FIXTURES } from '../../../test/support/contacts-harness';
+import { AuditService } from '../../audit/audit.service';
 
 let harness: ContactsHarness;
 beforeAll(async () => (harness = await createContactsHarness()));
@@ -29,7 +30,8 @@ async function run(
 }
 
 describe('CLI: import and lists', () => {
-  const importCommand = () => new ImportCommand(harness.lists, harness.imports);
+  const importCommand = () =>
+    new ImportCommand(harness.lists, harness.imports, harness.module.get(AuditService));
 
   it('imports into a list by name (created on request) and prints the counts as JSON', async () => {
     const file = join(FIXTURES, 'google-contacts.csv');

@@ -1,7 +1,8 @@
 import { Command, Option } from 'nest-commander';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { CliCommand } from '../cli-command';
+import { CLI_ACTOR, CliCommand } from '../cli-command';
+import { AuditService } from '../../audit/audit.service';
 import { CliOptions, printResult } from '../cli-output';
 import { UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
@@ -39,6 +40,7 @@ export class ImportCommand extends CliCommand<ImportOptions> {
   constructor(
     private readonly lists: ContactListsService,
     private readonly imports: ImportService,
+    private readonly audit: AuditService,
   ) {
     super();
   }
@@ -60,6 +62,13 @@ export class ImportCommand extends CliCommand<ImportOptions> {
       phoneColumn: options.phoneColumn,
       nameColumn: options.nameColumn,
     });
+    await this.audit.record({
+      actor: CLI_ACTOR,
+      action: 'import.started',
+      entityType: 'import',
+      entityId: job.id,
+      details: { listId, fileName: job.originalName, bytes: job.fileBytes },
+    });
     const progress = startProgress(options, `Importing ${basename(path)}`, job.fileBytes);
     const done = await this.imports
       .run(job.id, (step) => progress.update(step.bytesRead))
@@ -72,8 +81,16 @@ export class ImportCommand extends CliCommand<ImportOptions> {
   private async resolveList(idOrName: string, create: boolean): Promise<string> {
     const list = await this.lists.findByIdOrName(idOrName);
     if (list) return list.id;
-    if (create) return (await this.lists.create(idOrName)).id;
-    throw new NotFoundError('List', `${idOrName} (add --create-list to create it)`);
+    if (!create) throw new NotFoundError('List', `${idOrName} (add --create-list to create it)`);
+    const created = await this.lists.create(idOrName);
+    await this.audit.record({
+      actor: CLI_ACTOR,
+      action: 'list.created',
+      entityType: 'list',
+      entityId: created.id,
+      details: { name: created.name },
+    });
+    return created.id;
   }
 
   @Option({ flags: '--list <name|id>', description: 'the list to import into', required: true })
