@@ -28,7 +28,7 @@ import { RequestActor } from './request-actor';
 import { RequireRole } from './roles.decorator';
 import { SESSION_COOKIE } from './session-token';
 import { FailureKey, SignInLimiter } from './sign-in-limiter';
-import { AcceptInviteDto, UserDto } from './users.dto';
+import { AcceptInviteDto, ChangePasswordDto, UserDto } from './users.dto';
 import { UsersService } from './users.service';
 
 /** Dashboard sign-in (a person's e-mail and password, or the service key) for an HttpOnly session cookie. */
@@ -116,6 +116,16 @@ export class AuthController {
   @ApiOkResponse({ type: SessionDto })
   me(@RequestActor() actor: Actor): Promise<SessionDto> {
     return this.describe(actor);
+  }
+
+  @Post('api/me/password')
+  @RequireRole('viewer')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiBearerAuth()
+  @ApiCookieAuth()
+  @ApiOperation({ summary: 'Change your password; all your sessions end (sign in again)' })
+  async changePassword(@Body() body: ChangePasswordDto, @RequestActor() actor: Actor): Promise<void> {
+    await this.users.changePassword(actor, body.currentPassword, body.newPassword);
   }
 
   private async signIn(body: LoginDto): Promise<Actor | undefined> {

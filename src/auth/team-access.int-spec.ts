@@ -295,6 +295,26 @@ describe('team access: people, roles, tokens (real app over HTTP)', () => {
     expect(statuses[MAX_FAILED_BEARER_KEYS]).toBe(429);
   });
 
+  it('a password change ends every session of the person', async () => {
+    await request(t.url)
+      .post('/api/users')
+      .set(t.auth)
+      .send({ email: 'changer@example.com', name: 'Changer', role: 'viewer', password: PASSWORD })
+      .expect(201);
+    const [first, second] = [await signIn('changer@example.com'), await signIn('changer@example.com')];
+    const change = (currentPassword: string) =>
+      request(t.url)
+        .post('/api/me/password')
+        .set('Cookie', first)
+        .set('Sec-Fetch-Site', 'same-origin')
+        .send({ currentPassword, newPassword: 'a brand new passphrase' });
+    expect((await change('not my password').expect(400)).body.message).toMatch(/currentPassword/);
+    await change(PASSWORD).expect(204);
+    await request(t.url).get('/api/me').set('Cookie', first).expect(401);
+    await request(t.url).get('/api/me').set('Cookie', second).expect(401);
+    await signIn('changer@example.com', 'a brand new passphrase');
+  });
+
   it('ends a signed-out session on the server: the old cookie no longer works', async () => {
     const cookie = await signIn(people.admin.email);
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);

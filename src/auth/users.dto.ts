@@ -81,3 +81,14 @@ export class AcceptInviteDto {
   @IsString()
   password!: string;
 }
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(256)
+  currentPassword!: string;
+
+  @ApiProperty({ description: 'At least 12 characters; every session of yours ends' })
+  @IsString()
+  newPassword!: string;
+}

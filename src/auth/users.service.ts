@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Actor, Role } from '../common/actor';
 import { Clock } from '../common/clock/clock';
-import { DomainError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
+import { DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors/domain-error';
 import { Database } from '../database/database';
 import { hashPassword, passwordMatches } from './passwords';
 import { generateSessionToken, secretHash } from './secret-hash';
@@ -132,6 +132,30 @@ export class UsersService {
       entityId: user.id,
     });
     return this.get(user.id);
+  }
+
+  /** A person changes their own password: every session of theirs ends (sign in again with the new one). */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    if (!actor.userId)
+      throw new DomainError(
+        'invalid',
+        'password_needs_a_person',
+        'Only a signed-in person has a password to change',
+      );
+    const user = await this.get(actor.userId);
+    if (!(await this.verify(user.email, currentPassword)))
+      throw new InvalidInputError('currentPassword', 'is not your current password');
+    const passwordHash = await hashPassword(newPassword, 'newPassword');
+    await this.database.transaction(async (sql) => {
+      await this.users.setPassword(user.id, passwordHash, sql);
+      await this.sessions.endAllOf(user.id, sql);
+    });
+    await this.audit.record({
+      actor,
+      action: 'user.password_changed',
+      entityType: 'user',
+      entityId: user.id,
+    });
   }
 
   /** The person these credentials sign in, or undefined (wrong password, unknown or disabled account). */
