@@ -32,7 +32,7 @@ describe('imports across instances (real processes, one database)', () => {
     // Started at the same moment on the empty database: each runs the migrations at boot.
     for (const name of ['a', 'b', 'c']) instances.push(spawnAppInstance(envFor(name)));
     urls = await Promise.all(instances.map((instance) => instance.ready));
-  });
+  }, 180_000); // three ts-node processes booting at once on a busy machine
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.kill()));
@@ -109,7 +109,7 @@ describe('imports across instances (real processes, one database)', () => {
     expect(lists.find((entry: { id: string }) => entry.id === list.id)).toMatchObject({
       contacts: expected.imported,
     });
-  });
+  }, 240_000);
 
   it('50 uploads at once into one list and 50 into 50 lists all complete with exact counts while /health keeps answering', async () => {
     const live = urls.slice(1);
