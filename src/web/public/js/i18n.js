@@ -67,6 +67,10 @@ export function formatDateTime(value, { seconds = false } = {}) {
   });
 }
 
+export function formatDate(value) {
+  return value ? new Date(value).toLocaleDateString(language, { dateStyle: 'medium' }) : '—';
+}
+
 export function formatTime(value) {
   return new Date(value).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
 }

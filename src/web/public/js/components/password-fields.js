@@ -25,7 +25,7 @@ export function passwordFields(id) {
   });
   const element = h(
     'div',
-    { class: 'form-row' },
+    { class: 'form-row password-row' },
     h(
       'div',
       { class: 'field grow' },

@@ -326,7 +326,7 @@ export const en = {
   'people.deleteNamed': 'Delete {name}',
   'people.confirmDelete':
     'Delete {name}? They can no longer sign in and their API tokens stop working; the audit log keeps their actions.',
-  'people.deleted': '{name} deleted',
+  'people.deleted': '{name} is no longer on the team',
   'tokens.title': 'API tokens',
   'tokens.count.one': '{count} token',
   'tokens.count.other': '{count} tokens',

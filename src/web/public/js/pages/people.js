@@ -3,7 +3,7 @@ import { copyField } from '../components/copy-field.js';
 import { errorBox, showToast, withBusyButton } from '../components/feedback.js';
 import { MIN_PASSWORD_LENGTH } from '../components/password-fields.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatDateTime, plural, roleName, t } from '../i18n.js';
+import { formatDate, plural, roleName, t } from '../i18n.js';
 import { currentSession, isFirstStart, ROLES } from '../session.js';
 
 /** How long an invitation holds (INVITE_TTL_MS in src/auth/users.service.ts). */
@@ -190,23 +190,23 @@ function peopleTable(people, reload, errorSlot) {
             { scope: 'row' },
             person.name,
             isMe && h('span', { class: 'muted' }, ` (${t('people.you')})`),
-          ),
-          h('td', {}, person.email),
-          h('td', {}, isMe ? roleName(person.role) : roleSelect(person, reload, errorSlot)),
-          h('td', {}, stateBadge(person)),
-          h('td', { class: 'nowrap' }, formatDateTime(person.createdAt)),
-          h(
-            'td',
-            { class: 'actions' },
             h(
               'a',
               {
-                class: 'button ghost',
+                class: 'person-activity',
                 href: `#/audit?actorId=${person.id}`,
                 'aria-label': t('people.activityOf', { name: person.name }),
               },
               t('people.activity'),
             ),
+          ),
+          h('td', {}, person.email),
+          h('td', {}, isMe ? roleName(person.role) : roleSelect(person, reload, errorSlot)),
+          h('td', {}, stateBadge(person)),
+          h('td', {}, formatDate(person.createdAt)),
+          h(
+            'td',
+            { class: 'actions' },
             !isMe && [disableButton(person, reload, errorSlot), deleteButton(person, reload, errorSlot)],
           ),
         );

@@ -54,9 +54,9 @@ export function renderSignInPage(main, { onSignedIn }) {
     onRefused: () => apiKey.select(),
     onSignedIn,
     fields: [
-      h('p', { class: 'hint' }, t('signIn.keyHint')),
       h('label', { for: 'api-key' }, t('signIn.apiKey')),
       apiKey,
+      h('p', { class: 'hint key-hint' }, t('signIn.keyHint')),
     ],
   });
   const withKey = h('details', { class: 'sign-in-key' }, h('summary', {}, t('signIn.withKey')), keyForm);
