@@ -126,11 +126,11 @@ describe('team access in the dashboard (browser)', () => {
     inviteLink = await page.getByLabel('Invitation link', { exact: true }).inputValue();
     expect(inviteLink).toMatch(/#\/accept\?token=[\w-]{20,}$/);
     await page.getByText('The link is shown only once and works for 7 days').waitFor();
+    await row(VIEWER.email).filter({ hasText: 'Invitation pending' }).waitFor();
+    await screenshot('people');
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Copied', { exact: true }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(inviteLink);
-    await row(VIEWER.email).filter({ hasText: 'Invitation pending' }).waitFor();
-    await screenshot('people');
 
     await page.getByLabel(`Role of ${VIEWER.name}`).selectOption('manager');
     await page.getByText(`${VIEWER.name} is now Manager`).waitFor();
