@@ -1,20 +1,24 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
+import { createTestApp, TestApp } from '../../test/support/test-app';
 import { Browser, chromiumPath, launchBrowser } from '../../test/support/browser';
+import {
+  countOf,
+  download,
+  openSection,
+  screenshot as takeScreenshot,
+  signInWithPassword,
+} from '../../test/support/dashboard-page';
 
 /**
  * The dashboard in a real browser against the real app and the Chat2Desk sandbox: sign in, import a
- * CSV, create and start a campaign, watch it complete, download the report.
+ * CSV, create and start a campaign, watch it complete, download the report. Signed in as an admin
+ * created through the API; the first start, people, roles and tokens: team-access.e2e-spec.ts.
  *
  * Chromium comes from `npm test`'s pretest step (test/support/ensure-chromium.ts).
  * `npm run docs:screenshots` refreshes the README's screenshots.
  */
-const screenshotsDir = process.env.DASHBOARD_SCREENSHOTS_DIR
-  ? resolve(process.env.DASHBOARD_SCREENSHOTS_DIR)
-  : undefined;
+const ADMIN = { email: 'anna@example.com', name: 'Анна Смирнова', password: 'anna-password-2026' };
 
 const CONTACTS_CSV = [
   'Телефон;ФИО;order_id',
@@ -58,7 +62,8 @@ describe('dashboard in a browser', () => {
     page = await browser.context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('dialog', (dialog) => void dialog.accept());
-    if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
+    const created = await testApp.call('POST', '/api/users', { ...ADMIN, role: 'admin' });
+    expect(created.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
@@ -66,9 +71,7 @@ describe('dashboard in a browser', () => {
     await testApp?.close();
   });
 
-  const screenshot = async (name: string) => {
-    if (screenshotsDir) await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
-  };
+  const screenshot = (name: string) => takeScreenshot(page, name);
 
   it('serves the dashboard at / with revalidating cache headers, without credentials', async () => {
     const response = await fetch(`${testApp.url}/`);
@@ -83,15 +86,14 @@ describe('dashboard in a browser', () => {
     expect((await fetch(`${testApp.url}/api/lists`)).status).toBe(401);
   });
 
-  it('refuses a wrong key with the API message, then signs in with the right one', async () => {
+  it('refuses a wrong password, then signs in with e-mail and password and shows who is signed in', async () => {
     await page.goto(`${testApp.url}/`);
-    await page.getByLabel('API key').fill('wrong-key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Wrong API key' }).waitFor();
+    await signInWithPassword(page, ADMIN.email, 'not-the-password');
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor();
     await screenshot('sign-in');
-    await page.getByLabel('API key').fill(TEST_API_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithPassword(page, ADMIN.email, ADMIN.password);
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    await page.locator('.who').filter({ hasText: ADMIN.name }).filter({ hasText: 'Admin' }).waitFor();
   });
 
   it('creates a list, uploads a CSV with progress and accounts for every row', async () => {
@@ -252,14 +254,10 @@ describe('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByRole('heading', { name: 'Вход' }).waitFor();
     await page.reload();
-    await page.getByLabel('API-ключ').waitFor();
+    await page.getByLabel('Эл. почта').waitFor();
     expect((await page.request.get(`${testApp.url}/api/lists`)).status()).toBe(401);
   });
 });
-
-async function openSection(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation').getByRole('link', { name }).click();
-}
 
 /** Node's own client: fetch() turns a conditional request into `Cache-Control: no-cache`. */
 function statusOf(url: string, headers: Record<string, string>): Promise<number> {
@@ -269,18 +267,4 @@ function statusOf(url: string, headers: Record<string, string>): Promise<number>
       resolve(response.statusCode ?? 0);
     }).on('error', reject);
   });
-}
-
-async function countOf(page: Page, label: string): Promise<string> {
-  return (
-    (await page
-      .locator('.stat', { has: page.getByText(label, { exact: true }) })
-      .locator('dd')
-      .textContent()) ?? ''
-  );
-}
-
-async function download(page: Page, click: () => Promise<void>): Promise<string> {
-  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
-  return readFileSync((await file.path())!, 'utf8');
 }

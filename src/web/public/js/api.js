@@ -1,9 +1,12 @@
 /** The dashboard's only way to the server: same-origin calls carrying the HttpOnly session cookie. */
 
+/** A refused call: the HTTP status, the API's `message`, its stable `error` code and `details`. */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code, details) {
     super(message);
     this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -30,6 +33,7 @@ async function apiRequest(method, path, body) {
 export const api = {
   get: (path) => apiRequest('GET', path),
   post: (path, body) => apiRequest('POST', path, body ?? {}),
+  patch: (path, body) => apiRequest('PATCH', path, body),
   delete: (path) => apiRequest('DELETE', path),
 };
 
@@ -66,9 +70,9 @@ export function query(params) {
 
 function handleResponse(status, text, path) {
   const body = parseJson(text);
-  if (status === 401 && !path.startsWith('/auth/login'))
-    unauthorizedListeners.forEach((listener) => listener());
-  if (status >= 400 || status === 0) throw new ApiError(status, messageOf(body, status));
+  if (status === 401 && !path.startsWith('/auth/')) unauthorizedListeners.forEach((listener) => listener());
+  if (status >= 400 || status === 0)
+    throw new ApiError(status, messageOf(body, status), body?.error, body?.details);
   return body;
 }
 

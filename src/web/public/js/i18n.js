@@ -29,6 +29,26 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
 }
 
+/** Whether `key` has a text (in the current language or in English). */
+export function hasText(key) {
+  return key in DICTIONARIES[language] || key in en;
+}
+
+/**
+ * The plural form of `key` for `count`, chosen by Intl.PluralRules: `key.one`, `key.few`,
+ * `key.many`, `key.other` (Russian needs all four, English one and other). `{count}` is the
+ * formatted number.
+ */
+export function plural(key, count, params = {}) {
+  const form = `${key}.${new Intl.PluralRules(language).select(count)}`;
+  return t(hasText(form) ? form : `${key}.other`, { count: formatNumber(count), ...params });
+}
+
+/** A role's name: viewer, manager, admin. */
+export function roleName(role) {
+  return t(`role.${role}`);
+}
+
 export function formatNumber(value) {
   return typeof value === 'number' ? value.toLocaleString(language) : '—';
 }
@@ -39,9 +59,16 @@ export function formatPercent(ratio) {
     : '—';
 }
 
-export function formatDateTime(value) {
+export function formatDateTime(value, { seconds = false } = {}) {
   if (!value) return '—';
-  return new Date(value).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(value).toLocaleString(language, {
+    dateStyle: 'medium',
+    timeStyle: seconds ? 'medium' : 'short',
+  });
+}
+
+export function formatDate(value) {
+  return value ? new Date(value).toLocaleDateString(language, { dateStyle: 'medium' }) : '—';
 }
 
 export function formatTime(value) {

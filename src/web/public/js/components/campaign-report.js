@@ -4,10 +4,11 @@ import { keyValueTable, statsGrid } from './stats.js';
 import { timelineChart } from './timeline-chart.js';
 import { h } from '../dom.js';
 import { formatDateTime, formatNumber, formatPercent, t } from '../i18n.js';
+import { hasRole } from '../session.js';
 
 /**
- * The campaign's report (GET …/report): rates, per-minute chart, failure reasons, requests, CSV
- * export. `update()` re-renders only when the report changed, so links keep focus while it runs.
+ * The campaign's report (GET …/report): rates, per-minute chart, failure reasons, requests, and
+ * for managers and up the recipients' CSV export (phone numbers). `update()` re-renders only when the report changed, so links keep focus while it runs.
  */
 export function campaignReport(base) {
   const element = h('div');
@@ -36,7 +37,8 @@ function reportView(base, report) {
       'div',
       { class: 'section-header' },
       h('h2', { id: 'report-heading' }, t('report.title')),
-      h('a', { class: 'button', href: `${base}/recipients.csv`, download: '' }, t('report.exportCsv')),
+      hasRole('manager') &&
+        h('a', { class: 'button', href: `${base}/recipients.csv`, download: '' }, t('report.exportCsv')),
     ),
     statsGrid([
       { label: t('report.deliveryRate'), value: formatPercent(report.deliveryRate) },

@@ -1,12 +1,26 @@
 import { h } from '../dom.js';
+import { hasText, roleName, t } from '../i18n.js';
 
 /** An inline error: a failed call (its text is the API's own `message`) or a sentence. */
 export function errorBox(error) {
-  return h(
-    'div',
-    { class: 'alert alert-error', role: 'alert' },
-    typeof error === 'string' ? error : error.message,
-  );
+  return h('div', { class: 'alert alert-error', role: 'alert' }, errorText(error));
+}
+
+/**
+ * What went wrong, in the reader's language when the API's error code has a text (`error.<code>`,
+ * e.g. role_forbidden, last_admin); otherwise the API's own `message`.
+ */
+export function errorText(error) {
+  if (typeof error === 'string') return error;
+  if (error.code && hasText(`error.${error.code}`)) {
+    const { required, role, ...details } = error.details ?? {};
+    return t(`error.${error.code}`, {
+      ...details,
+      ...(required ? { required: roleName(required) } : {}),
+      ...(role ? { role: roleName(role) } : {}),
+    });
+  }
+  return error.message;
 }
 
 export function noticeBox(text, tone = 'info') {

@@ -4,11 +4,15 @@ import { keyValueTable } from './stats.js';
 import { templateText } from './template-text.js';
 import { h } from '../dom.js';
 import { formatNumber, t } from '../i18n.js';
+import { hasRole } from '../session.js';
 
 const PREVIEW_SIZE = 5;
 const FORECAST_ROWS = ['recipients', 'knownClients', 'creations', 'lookups', 'sends', 'statusPolls', 'total'];
 
-/** What to check before launch: the text for real recipients, who would be skipped, the quota forecast, a test send. */
+/**
+ * What to check before launch: the text for real recipients, who would be skipped, the quota
+ * forecast, and (managers and up) a test send.
+ */
 export async function launchChecks(base, campaign) {
   const [preview, forecast] = await Promise.allSettled([
     api.get(`${base}/preview${query({ limit: PREVIEW_SIZE })}`),
@@ -21,7 +25,7 @@ export async function launchChecks(base, campaign) {
       h('h2', { id: 'preview-heading' }, t('campaign.preview')),
       campaign.text && templateText(campaign.text),
       preview.status === 'fulfilled' ? previewView(preview.value) : errorBox(preview.reason),
-      testSendForm(base),
+      hasRole('manager') && testSendForm(base),
     ),
     h(
       'section',

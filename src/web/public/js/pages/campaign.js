@@ -8,6 +8,7 @@ import { campaignProgressBar, progressLegend } from '../components/progress.js';
 import { statsGrid } from '../components/stats.js';
 import { h, poll, replaceChildren } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { hasRole } from '../session.js';
 
 const REFRESH_MS = 2000;
 const COUNT_NAMES = [
@@ -28,6 +29,7 @@ const BEFORE_LAUNCH = ['draft', 'scheduled'];
 /**
  * One campaign: state and actions, live progress; before launch the preview, missing variables,
  * quota forecast and a test send; once it has run, the report. Refreshes while the campaign moves.
+ * A viewer sees it all without the actions and the test send.
  */
 export function renderCampaignPage(main, { params: [campaignId] }) {
   const base = `/api/campaigns/${campaignId}`;
@@ -35,8 +37,8 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
   const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-heading' });
   const checks = h('div');
   const report = campaignReport(base);
-  const actions = campaignActionsBar(base, () => restart());
-  main.append(header, actions.element, progress, checks, report.element);
+  const actions = hasRole('manager') ? campaignActionsBar(base, () => restart()) : undefined;
+  main.append(...[header, actions?.element, progress, checks, report.element].filter(Boolean));
 
   let stop = () => {};
   let checksShownFor;
@@ -52,7 +54,7 @@ export function renderCampaignPage(main, { params: [campaignId] }) {
     }
     document.title = campaign.name;
     renderHeader(header, campaign);
-    actions.update(campaign);
+    actions?.update(campaign);
     // A draft has no recipients yet: they are taken from the list when a run starts.
     progress.hidden = campaign.state === 'draft';
     renderProgress(progress, campaign.counts);

@@ -4,10 +4,11 @@ import { errorBox } from '../components/feedback.js';
 import { campaignProgressBar, progressLegend } from '../components/progress.js';
 import { h, poll, replaceChildren } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { hasRole } from '../session.js';
 
 const REFRESH_MS = 2000;
 
-/** All campaigns with live progress; refreshes while any of them is still moving. */
+/** All campaigns with live progress; refreshes while any of them is still moving. New: managers and up. */
 export function renderCampaignsPage(main) {
   document.title = t('campaigns.title');
   const tableSlot = h('div', { class: 'card' }, h('p', { class: 'muted' }, t('common.loading')));
@@ -16,7 +17,7 @@ export function renderCampaignsPage(main) {
       'div',
       { class: 'page-header' },
       h('h1', {}, t('campaigns.title')),
-      h('a', { class: 'button primary', href: '#/campaigns/new' }, t('campaigns.new')),
+      hasRole('manager') && h('a', { class: 'button primary', href: '#/campaigns/new' }, t('campaigns.new')),
     ),
     tableSlot,
   );

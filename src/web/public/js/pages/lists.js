@@ -2,10 +2,12 @@ import { api } from '../api.js';
 import { errorBox, showToast, withBusyButton } from '../components/feedback.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { hasRole } from '../session.js';
 
-/** Contact lists: create one, open one to import and browse, delete one. */
+/** Contact lists: create one, open one to import and browse, delete one (creating and deleting: managers and up). */
 export function renderListsPage(main, { navigate }) {
   document.title = t('lists.title');
+  const canChange = hasRole('manager');
   const tableSlot = h('div', { class: 'card' }, h('p', { class: 'muted' }, t('common.loading')));
   const nameInput = h('input', { id: 'new-list-name', name: 'name', required: true, maxlength: 200 });
   const createButton = h('button', { type: 'submit', class: 'primary' }, t('lists.create'));
@@ -16,7 +18,7 @@ export function renderListsPage(main, { navigate }) {
       const lists = await api.get('/api/lists');
       replaceChildren(
         tableSlot,
-        lists.length ? listsTable(lists, load) : h('p', { class: 'muted' }, t('lists.empty')),
+        lists.length ? listsTable(lists, load, canChange) : h('p', { class: 'muted' }, t('lists.empty')),
       );
     } catch (error) {
       replaceChildren(tableSlot, errorBox(error));
@@ -25,28 +27,34 @@ export function renderListsPage(main, { navigate }) {
 
   main.append(
     h('div', { class: 'page-header' }, h('h1', {}, t('lists.title'))),
-    h(
-      'form',
-      {
-        class: 'card inline-form',
-        onsubmit: async (event) => {
-          event.preventDefault();
-          const list = await withBusyButton(createButton, createError, () =>
-            api.post('/api/lists', { name: nameInput.value.trim() }),
-          );
-          if (list) navigate(`/lists/${list.id}`);
+    canChange &&
+      h(
+        'form',
+        {
+          class: 'card inline-form',
+          onsubmit: async (event) => {
+            event.preventDefault();
+            const list = await withBusyButton(createButton, createError, () =>
+              api.post('/api/lists', { name: nameInput.value.trim() }),
+            );
+            if (list) navigate(`/lists/${list.id}`);
+          },
         },
-      },
-      h('div', { class: 'field grow' }, h('label', { for: 'new-list-name' }, t('lists.newName')), nameInput),
-      createButton,
-      createError,
-    ),
+        h(
+          'div',
+          { class: 'field grow' },
+          h('label', { for: 'new-list-name' }, t('lists.newName')),
+          nameInput,
+        ),
+        createButton,
+        createError,
+      ),
     tableSlot,
   );
   void load();
 }
 
-function listsTable(lists, reload) {
+function listsTable(lists, reload, canChange) {
   return h(
     'table',
     {},
@@ -61,7 +69,7 @@ function listsTable(lists, reload) {
         h('th', { scope: 'col', class: 'num' }, t('lists.contacts')),
         h('th', { scope: 'col', class: 'num' }, t('lists.optedOut')),
         h('th', { scope: 'col' }, t('common.created')),
-        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('common.actions'))),
+        canChange && h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('common.actions'))),
       ),
     ),
     h(
@@ -75,7 +83,7 @@ function listsTable(lists, reload) {
           h('td', { class: 'num' }, formatNumber(list.contacts)),
           h('td', { class: 'num' }, formatNumber(list.optedOut)),
           h('td', {}, formatDateTime(list.createdAt)),
-          h('td', { class: 'actions' }, deleteButton(list, reload)),
+          canChange && h('td', { class: 'actions' }, deleteButton(list, reload)),
         ),
       ),
     ),

@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { errorBox, withBusyButton } from '../components/feedback.js';
 import { templateText } from '../components/template-text.js';
 import { h, replaceChildren } from '../dom.js';
-import { t } from '../i18n.js';
+import { plural, t } from '../i18n.js';
 
 const TRANSPORTS = ['whatsapp', 'viber', 'telegram', 'sms'];
 
@@ -213,7 +213,7 @@ export function renderNewCampaignPage(main, { navigate }) {
     .then(
       (lists) =>
         fillOptions(fields.listId, lists, (list) =>
-          t('newCampaign.listOption', { name: list.name, count: list.contacts ?? 0 }),
+          plural('newCampaign.listOption', list.contacts ?? 0, { name: list.name }),
         ),
       fail,
     );
