@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -7,6 +7,7 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
 import { setUpOpenApi } from './openapi';
 import { AppConfig } from './config/app-config';
+import { WEBHOOK_OFF_WARNING } from './delivery/webhook/webhook-secret';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */
 export async function createApp(
@@ -23,6 +24,9 @@ export async function createApp(
   app.set('trust proxy', config.trustProxy);
   if (config.instanceRole === 'worker') app.use(workerRoutesOnly);
   configureApp(app);
+  // Workers do not serve the webhook; every instance that does says so when it is off.
+  if (!config.webhookSecret && config.instanceRole !== 'worker')
+    new NestLogger('Webhook').warn(WEBHOOK_OFF_WARNING);
   return app;
 }
 
