@@ -60,6 +60,11 @@ describe('architecture', () => {
     expect(files.filter((path) => /strict:\s*false/.test(readFileSync(path, 'utf8'))).map(rel)).toEqual([]);
   });
 
+  it('writes every CSV through the one safe writer (BOM, formula-like cells neutralized)', () => {
+    const writers = files.filter((path) => /from 'csv-stringify/.test(readFileSync(path, 'utf8')));
+    expect(writers.map(rel)).toEqual(['common/csv/safe-csv.ts']);
+  });
+
   it('has one global module and no module that imports one importing it back', () => {
     const globals = files.filter((path) => /@Global\(\)/.test(readFileSync(path, 'utf8')));
     expect(globals.map(rel)).toEqual(['common/core.module.ts']);

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../../test/support/test-app';
@@ -144,6 +145,40 @@ describe('imports REST', () => {
         '7,invalid,"phone ""12345"": not a valid RU number",Ошибка,12345,,A-6\n' +
         '9,invalid,no phone number in the row,Без телефона,,Тула,A-7\n',
     );
+  });
+
+  it('writes rejected.csv through the safe CSV writer: no cell a spreadsheet would run as a formula', async () => {
+    const list = (await api('POST', '/api/lists', { name: 'Formula attempts' })).body.id;
+    // Every row is rejected (no valid phone), so every hostile value comes back in rejected.csv.
+    const hostile = [
+      '=1+1',
+      '@cmd',
+      '+SUM(A1)',
+      '-2+3',
+      '\t=1+1',
+      '\r=1+1',
+      ' =1+1',
+      '=HYPERLINK("http://x")',
+    ];
+    const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
+    const file = [
+      'phone,name,@note',
+      ...hostile.map((value, index) => `${quote(value)},${quote(value)},n${index}`),
+    ].join('\n');
+    const accepted = await upload(list, { name: 'hostile.csv', content: `${file}\n` });
+    expect(accepted.status).toBe(202);
+    const job = await waitForImport(accepted.body.id);
+    expect(job).toMatchObject({ status: 'completed', invalid: hostile.length });
+
+    const rejected = await api('GET', `/api/imports/${job.id}/rejected.csv`);
+    expect(rejected.body.startsWith('\uFEFF')).toBe(true);
+    const rows: string[][] = parseCsv(rejected.body.slice(1));
+    expect(rows[0]).toEqual(['line', 'kind', 'reason', 'phone', 'name', "'@note"]);
+    expect(rows.slice(1).map((row) => [row[3], row[4]])).toEqual(
+      hostile.map((value) => [`'${value}`, `'${value}`]),
+    );
+    // The reason quotes the raw phone: neutralized too wherever it starts the cell.
+    for (const row of rows.slice(1)) expect(row[2]).not.toMatch(/^\s*[=+\-@]/);
   });
 
   it('a malformed file is accepted as a job that fails with a clear error', async () => {
