@@ -65,6 +65,11 @@ describe('architecture', () => {
     expect(writers.map(rel)).toEqual(['common/csv/safe-csv.ts']);
   });
 
+  it('validates integers as safe integers (@IsSafeInt), never with @IsInt (it takes 1e20)', () => {
+    const offenders = files.filter((path) => /@IsInt\(/.test(readFileSync(path, 'utf8')));
+    expect(offenders.map(rel)).toEqual([]);
+  });
+
   it('has one global module and no module that imports one importing it back', () => {
     const globals = files.filter((path) => /@Global\(\)/.test(readFileSync(path, 'utf8')));
     expect(globals.map(rel)).toEqual(['common/core.module.ts']);
