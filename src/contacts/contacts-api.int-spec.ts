@@ -78,6 +78,30 @@ describe('lists REST', () => {
     expect(duplicate.body.message).toMatch(/"vip" already exists/);
   });
 
+  it('compares names in Unicode NFC and refuses control and invisible characters (400 naming the field)', async () => {
+    const base = await api('POST', '/api/lists', { name: 'Base2' });
+    expect(base.status).toBe(201);
+    for (const invisible of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u0007', '\u0085', '\t']) {
+      for (const name of [`Base2${invisible}`, `${invisible}Base2`]) {
+        const reply = await api('POST', '/api/lists', { name });
+        expect({ name, status: reply.status }).toEqual({ name, status: 400 });
+        expect(reply.body.message).toMatch(/^name: must not contain control or invisible characters \(U\+/);
+      }
+    }
+    const renamed = await api('PATCH', `/api/lists/${base.body.id}`, { name: 'Base\u200b2' });
+    expect(renamed.status).toBe(400);
+
+    const composed = await api('POST', '/api/lists', { name: 'Caf\u00e9' });
+    expect(composed.status).toBe(201);
+    const decomposed = await api('POST', '/api/lists', { name: 'Cafe\u0301' });
+    expect(decomposed.status).toBe(409);
+    const lists = (await api('GET', '/api/lists')).body as Array<{ name: string }>;
+    expect(lists.filter((list) => list.name.startsWith('Base2') || list.name.startsWith('Caf'))).toEqual([
+      expect.objectContaining({ name: 'Base2' }),
+      expect.objectContaining({ name: 'Café' }),
+    ]);
+  });
+
   it('answers 400 naming the field for bad input and 404 for unknown lists', async () => {
     const empty = await api('POST', '/api/lists', { name: '' });
     expect(empty.status).toBe(400);
