@@ -205,6 +205,31 @@ describe('imports REST', () => {
     for (const row of rows.slice(1)) expect(row[2]).not.toMatch(/^\s*[=+\-@]/);
   });
 
+  it('rejects rows whose name or an attribute value is over the length limit, naming the column and the limit', async () => {
+    const list = (await api('POST', '/api/lists', { name: 'Long values' })).body.id;
+    const file = [
+      'phone,name,city',
+      `79161110001,${'N'.repeat(500)},${'c'.repeat(2000)}`, // at the limits: imported
+      `79161110002,${'Н'.repeat(501)},Moscow`,
+      `79161110003,Anna,${'c'.repeat(2001)}`,
+      '79161110004,Boris,Tula',
+    ].join('\n');
+    const accepted = await upload(list, { name: 'long.csv', content: `${file}\n` }, { defaultCountry: 'RU' });
+    const job = await waitForImport(accepted.body.id);
+    expect(job).toMatchObject({ status: 'completed', rows: 4, imported: 2, invalid: 2 });
+    const rejected = await api('GET', `/api/imports/${job.id}/rejected.csv`);
+    const rows: string[][] = parseCsv(rejected.body.slice(1));
+    expect(rows.slice(1).map(([line, kind, reason]) => [line, kind, reason])).toEqual([
+      ['3', 'invalid', 'name ("name"): 501 characters, more than the 500 a name may have; shorten it'],
+      ['4', 'invalid', 'column "city": 2001 characters, more than the 2000 a value may have; shorten it'],
+    ]);
+    const contacts = await api('GET', `/api/lists/${list}/contacts`);
+    expect(contacts.body.items.map((contact: { phone: string }) => contact.phone)).toEqual([
+      '79161110001',
+      '79161110004',
+    ]);
+  });
+
   it('a malformed file is accepted as a job that fails with a clear error', async () => {
     const accepted = await upload(listId, fixture('no-phone-column.csv'));
     const job = await waitForImport(accepted.body.id);
