@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
 import { useRequestPipeline } from './common/http/request-pipeline';
+import { securityHeaders } from './common/http/security-headers';
 import { setUpOpenApi } from './openapi';
 import { AppConfig } from './config/app-config';
 import { WEBHOOK_OFF_WARNING } from './delivery/webhook/webhook-secret';
@@ -23,6 +24,7 @@ export async function createApp(
   });
   // Behind a proxy: the client's address (sign-in limits, logs) and `Secure` cookies come from its headers.
   app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders());
   if (config.instanceRole === 'worker') app.use(workerRoutesOnly);
   useRequestPipeline(app);
   configureApp(app);
