@@ -33,7 +33,8 @@ describe('security headers', () => {
   ])('%s carries the strict CSP and the other headers', async (_what, path, status, authorized) => {
     const response = await fetch(`${testApp.url}${path}`, { headers: authorized ? testApp.auth : {} });
     expect(response.status).toBe(status);
-    const headers = Object.fromEntries(response.headers);
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
     expect(headers).toMatchObject({
       'content-security-policy': STRICT_CSP,
       'strict-transport-security': 'max-age=15552000',
