@@ -117,6 +117,13 @@ describe('hostile input gets a 4xx naming the field, never a 500 or a stack trac
     expect(await testApp.database.dataSource.query(`SELECT id FROM import_uploads`)).toEqual([]);
   });
 
+  it('a campaign id that is not a UUID, on every lifecycle action', async () => {
+    for (const action of ['schedule', 'start', 'pause', 'resume', 'cancel', 'retry-failed']) {
+      const answer = await send('POST', `/api/campaigns/not-a-uuid/${action}`, '{}');
+      expectRefused(answer, 404, 'Campaign not-a-uuid was not found');
+    }
+  });
+
   it('offset ≥ 2^63 in paging', async () => {
     expectRefused(await send('GET', '/api/campaigns?offset=9223372036854775808'), 400, 'offset');
     expectRefused(

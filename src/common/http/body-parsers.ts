@@ -90,6 +90,12 @@ function bodyError(error: unknown): unknown {
       `body: is not valid JSON (${error instanceof Error ? error.message : String(error)}); send a JSON object with Content-Type: application/json`,
       { field: 'body' },
     );
-  // Unsupported charset or encoding, aborted requests: http-errors the exception filter answers.
+  // A body that cannot be inflated (a wrong Content-Encoding), aborted or with a wrong length.
+  if ((error as { status?: unknown } | null)?.status === 400)
+    return new InvalidInputError(
+      'body',
+      `cannot be read (${error instanceof Error ? error.message : String(error)}); check its Content-Encoding and Content-Length`,
+    );
+  // Unsupported charset or encoding (415): http-errors the exception filter answers with their status.
   return error;
 }
