@@ -1,12 +1,15 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { DomainExceptionFilter } from './common/errors/domain-exception.filter';
+import { useRequestPipeline } from './common/http/request-pipeline';
+import { securityHeaders } from './common/http/security-headers';
 import { setUpOpenApi } from './openapi';
 import { AppConfig } from './config/app-config';
+import { WEBHOOK_OFF_WARNING } from './delivery/webhook/webhook-secret';
 
 /** Builds the HTTP application exactly as production runs it; tests use it too. */
 export async function createApp(
@@ -15,14 +18,19 @@ export async function createApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bufferLogs: true,
-    // The Chat2Desk webhook's HMAC is computed over the exact bytes received (request.rawBody).
-    rawBody: true,
+    // Ours instead (useRequestPipeline): size and depth limits, NUL check, request.rawBody for the webhook's HMAC.
+    bodyParser: false,
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   // Behind a proxy: the client's address (sign-in limits, logs) and `Secure` cookies come from its headers.
   app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders());
   if (config.instanceRole === 'worker') app.use(workerRoutesOnly);
+  useRequestPipeline(app);
   configureApp(app);
+  // Workers do not serve the webhook; every instance that does says so when it is off.
+  if (!config.webhookSecret && config.instanceRole !== 'worker')
+    new NestLogger('Webhook').warn(WEBHOOK_OFF_WARNING);
   return app;
 }
 

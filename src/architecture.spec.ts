@@ -60,6 +60,16 @@ describe('architecture', () => {
     expect(files.filter((path) => /strict:\s*false/.test(readFileSync(path, 'utf8'))).map(rel)).toEqual([]);
   });
 
+  it('writes every CSV through the one safe writer (BOM, formula-like cells neutralized)', () => {
+    const writers = files.filter((path) => /from 'csv-stringify/.test(readFileSync(path, 'utf8')));
+    expect(writers.map(rel)).toEqual(['common/csv/safe-csv.ts']);
+  });
+
+  it('validates integers as safe integers (@IsSafeInt), never with @IsInt (it takes 1e20)', () => {
+    const offenders = files.filter((path) => /@IsInt\(/.test(readFileSync(path, 'utf8')));
+    expect(offenders.map(rel)).toEqual([]);
+  });
+
   it('has one global module and no module that imports one importing it back', () => {
     const globals = files.filter((path) => /@Global\(\)/.test(readFileSync(path, 'utf8')));
     expect(globals.map(rel)).toEqual(['common/core.module.ts']);

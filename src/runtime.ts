@@ -84,7 +84,13 @@ const sandboxHandlePath = (dataDir: string) => join(dataDir, 'sandbox.json');
  * `npm start`) must talk to the running one, not start its own: the owner leaves a handle file.
  */
 async function startOwnSandbox(config: AppConfig, stops: Array<() => Promise<void>>): Promise<SandboxHandle> {
-  const sandbox = await startSandboxServer({ port: config.sandboxPort });
+  // It signs its webhook calls with the app's secret, so the webhook works against it as against Chat2Desk.
+  const sandbox = await startSandboxServer({
+    port: config.sandboxPort,
+    webhookSigning: config.webhookSecret
+      ? { secret: config.webhookSecret, header: config.webhookSignatureHeader }
+      : undefined,
+  });
   const handle: SandboxHandle = { url: sandbox.url, token: sandbox.token, pid: process.pid };
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(sandboxHandlePath(config.dataDir), JSON.stringify(handle), { mode: 0o600 });

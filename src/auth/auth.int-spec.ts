@@ -23,7 +23,8 @@ describe('auth over HTTP (real app)', () => {
   it('serves /health and the Chat2Desk webhook without credentials', async () => {
     const health = await request(t.url).get('/health').expect(200);
     expect(health.body.status).toBeDefined();
-    await request(t.url).post('/api/webhooks/chat2desk').send({ type: 'unknown_event' }).expect(200);
+    // Public (no API key): without CHAT2DESK_WEBHOOK_SECRET it is off (503), not refused for credentials (401).
+    await request(t.url).post('/api/webhooks/chat2desk').send({ type: 'unknown_event' }).expect(503);
   });
 
   it('signs in with the key into an HttpOnly SameSite=Strict cookie, and signs out', async () => {

@@ -70,9 +70,14 @@ export class CredentialsService {
     return { token, expiresAt };
   }
 
-  /** Signs the request's session out on every instance (nothing to do without one). */
+  /** Signs the request's session out on every instance (nothing to do without one, or with a garbled one). */
   async endSession(request: Request): Promise<void> {
-    const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    let session: string | undefined;
+    try {
+      session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    } catch {
+      return; // not a token any session could have: signing out only clears the cookie
+    }
     if (session !== undefined) await this.sessions.end(session);
   }
 }

@@ -128,6 +128,7 @@ export class CampaignStore {
     columns: TransitionColumns,
     sql: Sql = this.database.sql,
   ): Promise<boolean> {
+    if (!UUID.test(id)) return false; // not a campaign id: the caller's get() answers 404, not a SQL error
     const params = new SqlParams();
     const set = [
       `state = ${params.add(to)}`,

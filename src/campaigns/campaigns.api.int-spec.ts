@@ -88,11 +88,24 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       ['an unknown transport', { transport: 'pigeon' }, 'transport'],
       ['an unknown field', { colour: 'red' }, 'colour'],
       ['an unknown template', { text: undefined, templateId: 999 }, 'templateId'],
+      ['a zero-width space in the name', { name: 'Promo\u200b' }, 'name'],
+      ['a byte-order mark in the name', { name: '\ufeffPromo' }, 'name'],
+      ['a C1 control in the name', { name: 'Pro\u0085mo' }, 'name'],
+      ['a blank name', { name: ' \u3000 ' }, 'name'],
     ])('refuses %s with 400 naming the field', async (_case, patch, field) => {
       const reply = await call('POST', '/api/campaigns', { ...valid(await newList()), ...patch });
       expect(reply.status).toBe(400);
       expect(JSON.stringify(reply.body.message)).toContain(field);
     });
+  });
+
+  it('stores the name in Unicode NFC, trimmed', async () => {
+    const reply = await call('POST', '/api/campaigns', { ...valid(await newList()), name: ' Cafe\u0301 ' });
+    expect(reply.status).toBe(201);
+    expect((await call('GET', `/api/campaigns/${reply.body.id}`)).body.name).toBe('Café');
+    const renamed = await call('PATCH', `/api/campaigns/${reply.body.id}`, { name: 'Sale\u2060' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.message).toMatch(/^name: .*U\+2060/);
   });
 
   it('GET /api/campaigns/:id shows counts by public state and problems by reason', async () => {

@@ -3,6 +3,7 @@ import { ContactListStore } from '../contacts/contact-list.store';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { InvalidInputError, InvalidTransitionError } from '../common/errors/domain-error';
+import { normalizeName } from '../common/names';
 import type { CampaignState } from '../common/domain';
 import { CampaignRecipientsStore } from '../recipients/campaign-recipients.store';
 import { RunStore } from '../recipients/run.store';
@@ -23,6 +24,7 @@ import { assertSendWindow } from './scheduling/send-window';
 import { TemplatesService } from './templates/templates.service';
 
 const MISSING_VARIABLE_EXAMPLES = 5;
+const MAX_CAMPAIGN_NAME_LENGTH = 200;
 
 export interface CampaignListFilter {
   state?: CampaignState;
@@ -152,7 +154,7 @@ export class CampaignsService {
     if (input.text !== undefined && input.templateId !== undefined) {
       throw new InvalidInputError('text', 'give exactly one of text and templateId, not both');
     }
-    if (input.name !== undefined) campaign.name = input.name.trim();
+    if (input.name !== undefined) campaign.name = normalizeName('name', input.name, MAX_CAMPAIGN_NAME_LENGTH);
     if (input.listId !== undefined) campaign.listId = input.listId;
     if (input.text !== undefined) Object.assign(campaign, { text: input.text, templateId: null });
     if (input.templateId !== undefined)

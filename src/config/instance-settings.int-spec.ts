@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { MAX_FAILED_SIGN_INS } from '../auth/sign-in-limiter';
 
 describe('INSTANCE_ROLE=worker', () => {
@@ -69,5 +70,29 @@ describe('TRUST_PROXY', () => {
 
   it('without it, ignores X-Forwarded-For (a client cannot pick its own address)', async () => {
     expect(await otherClientAfterGuesses({})).toBe(429);
+  });
+
+  /** The session cookie a sign-in sets, seen from behind a proxy that terminated HTTPS (or not). */
+  async function sessionCookie(env: Record<string, string>, forwardedProto?: string): Promise<string> {
+    const t = await createTestApp({ env });
+    try {
+      const login = request(t.url).post('/auth/login');
+      if (forwardedProto) login.set('X-Forwarded-Proto', forwardedProto);
+      const response = await login.send({ apiKey: TEST_API_KEY }).expect(200);
+      return (response.headers['set-cookie'] as unknown as string[]).find((cookie) =>
+        cookie.startsWith(`${SESSION_COOKIE}=`),
+      )!;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('behind a proxy, marks the session cookie Secure when the client came over HTTPS', async () => {
+    expect(await sessionCookie({ TRUST_PROXY: 'loopback' }, 'https')).toMatch(/;\s*Secure/i);
+    expect(await sessionCookie({ TRUST_PROXY: 'loopback' }, 'http')).not.toMatch(/Secure/i);
+  });
+
+  it('without it, X-Forwarded-Proto does not make a plain HTTP request Secure', async () => {
+    expect(await sessionCookie({}, 'https')).not.toMatch(/Secure/i);
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError } from '../common/errors/domain-error';
+import { normalizeName } from '../common/names';
 import { ContactListStore, ContactListSummary } from './contact-list.store';
 import type { ContactList } from './contact.types';
 
@@ -38,7 +39,7 @@ export class ContactListsService {
       const byId = await this.store.findById(idOrName);
       if (byId) return byId;
     }
-    return this.store.findByName(idOrName.trim());
+    return this.store.findByName(idOrName.normalize('NFC').trim());
   }
 
   async rename(id: string, name: string): Promise<ContactList> {
@@ -55,10 +56,7 @@ export class ContactListsService {
   }
 }
 
+/** NFC, trimmed, no control or invisible characters: names are unique in this form (case-insensitively). */
 function validName(name: string): string {
-  const trimmed = (name ?? '').trim();
-  if (!trimmed) throw new InvalidInputError('name', 'must not be empty');
-  if (trimmed.length > MAX_NAME_LENGTH)
-    throw new InvalidInputError('name', `must be at most ${MAX_NAME_LENGTH} characters`);
-  return trimmed;
+  return normalizeName('name', name, MAX_NAME_LENGTH);
 }

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from '../../test/support/test-app';
@@ -77,6 +78,30 @@ describe('lists REST', () => {
     expect(duplicate.body.message).toMatch(/"vip" already exists/);
   });
 
+  it('compares names in Unicode NFC and refuses control and invisible characters (400 naming the field)', async () => {
+    const base = await api('POST', '/api/lists', { name: 'Base2' });
+    expect(base.status).toBe(201);
+    for (const invisible of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u0007', '\u0085', '\t']) {
+      for (const name of [`Base2${invisible}`, `${invisible}Base2`]) {
+        const reply = await api('POST', '/api/lists', { name });
+        expect({ name, status: reply.status }).toEqual({ name, status: 400 });
+        expect(reply.body.message).toMatch(/^name: must not contain control or invisible characters \(U\+/);
+      }
+    }
+    const renamed = await api('PATCH', `/api/lists/${base.body.id}`, { name: 'Base\u200b2' });
+    expect(renamed.status).toBe(400);
+
+    const composed = await api('POST', '/api/lists', { name: 'Caf\u00e9' });
+    expect(composed.status).toBe(201);
+    const decomposed = await api('POST', '/api/lists', { name: 'Cafe\u0301' });
+    expect(decomposed.status).toBe(409);
+    const lists = (await api('GET', '/api/lists')).body as Array<{ name: string }>;
+    expect(lists.filter((list) => list.name.startsWith('Base2') || list.name.startsWith('Caf'))).toEqual([
+      expect.objectContaining({ name: 'Base2' }),
+      expect.objectContaining({ name: 'Café' }),
+    ]);
+  });
+
   it('answers 400 naming the field for bad input and 404 for unknown lists', async () => {
     const empty = await api('POST', '/api/lists', { name: '' });
     expect(empty.status).toBe(400);
@@ -144,6 +169,65 @@ describe('imports REST', () => {
         '7,invalid,"phone ""12345"": not a valid RU number",Ошибка,12345,,A-6\n' +
         '9,invalid,no phone number in the row,Без телефона,,Тула,A-7\n',
     );
+  });
+
+  it('writes rejected.csv through the safe CSV writer: no cell a spreadsheet would run as a formula', async () => {
+    const list = (await api('POST', '/api/lists', { name: 'Formula attempts' })).body.id;
+    // Every row is rejected (no valid phone), so every hostile value comes back in rejected.csv.
+    const hostile = [
+      '=1+1',
+      '@cmd',
+      '+SUM(A1)',
+      '-2+3',
+      '\t=1+1',
+      '\r=1+1',
+      ' =1+1',
+      '=HYPERLINK("http://x")',
+    ];
+    const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
+    const file = [
+      'phone,name,@note',
+      ...hostile.map((value, index) => `${quote(value)},${quote(value)},n${index}`),
+    ].join('\n');
+    const accepted = await upload(list, { name: 'hostile.csv', content: `${file}\n` });
+    expect(accepted.status).toBe(202);
+    const job = await waitForImport(accepted.body.id);
+    expect(job).toMatchObject({ status: 'completed', invalid: hostile.length });
+
+    const rejected = await api('GET', `/api/imports/${job.id}/rejected.csv`);
+    expect(rejected.body.startsWith('\uFEFF')).toBe(true);
+    const rows: string[][] = parseCsv(rejected.body.slice(1));
+    expect(rows[0]).toEqual(['line', 'kind', 'reason', 'phone', 'name', "'@note"]);
+    expect(rows.slice(1).map((row) => [row[3], row[4]])).toEqual(
+      hostile.map((value) => [`'${value}`, `'${value}`]),
+    );
+    // The reason quotes the raw phone: neutralized too wherever it starts the cell.
+    for (const row of rows.slice(1)) expect(row[2]).not.toMatch(/^\s*[=+\-@]/);
+  });
+
+  it('rejects rows whose name or an attribute value is over the length limit, naming the column and the limit', async () => {
+    const list = (await api('POST', '/api/lists', { name: 'Long values' })).body.id;
+    const file = [
+      'phone,name,city',
+      `79161110001,${'N'.repeat(500)},${'c'.repeat(2000)}`, // at the limits: imported
+      `79161110002,${'Н'.repeat(501)},Moscow`,
+      `79161110003,Anna,${'c'.repeat(2001)}`,
+      '79161110004,Boris,Tula',
+    ].join('\n');
+    const accepted = await upload(list, { name: 'long.csv', content: `${file}\n` }, { defaultCountry: 'RU' });
+    const job = await waitForImport(accepted.body.id);
+    expect(job).toMatchObject({ status: 'completed', rows: 4, imported: 2, invalid: 2 });
+    const rejected = await api('GET', `/api/imports/${job.id}/rejected.csv`);
+    const rows: string[][] = parseCsv(rejected.body.slice(1));
+    expect(rows.slice(1).map(([line, kind, reason]) => [line, kind, reason])).toEqual([
+      ['3', 'invalid', 'name ("name"): 501 characters, more than the 500 a name may have; shorten it'],
+      ['4', 'invalid', 'column "city": 2001 characters, more than the 2000 a value may have; shorten it'],
+    ]);
+    const contacts = await api('GET', `/api/lists/${list}/contacts`);
+    expect(contacts.body.items.map((contact: { phone: string }) => contact.phone)).toEqual([
+      '79161110001',
+      '79161110004',
+    ]);
   });
 
   it('a malformed file is accepted as a job that fails with a clear error', async () => {

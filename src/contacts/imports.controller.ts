@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { safeCsvStringifier } from '../common/csv/safe-csv';
 import { ImportResponse } from './dto/import.dto';
 import { ImportService } from './import.service';
 import type { RejectedRow } from './import/import.types';
@@ -22,7 +22,10 @@ export class ImportsController {
     return ImportResponse.of(await this.imports.get(id));
   }
 
-  /** line, kind, reason, then the row's original columns: fix the values and upload the rest again. */
+  /**
+   * line, kind, reason, then the row's original columns: fix the values and upload the rest again.
+   * Values a spreadsheet would run as formulas get a leading apostrophe (src/common/csv/safe-csv.ts).
+   */
   @RequireRole('manager')
   @Get(':id/rejected.csv')
   @ApiProduces('text/csv')
@@ -37,7 +40,7 @@ export class ImportsController {
     response.setHeader('Content-Disposition', `attachment; filename="rejected-${id}.csv"`);
     await pipeline(
       Readable.from(withHeader(['line', 'kind', 'reason', ...(job.header ?? [])], rows)),
-      stringify({ bom: true }),
+      safeCsvStringifier(),
       response,
     ).catch(() => response.destroy());
   }

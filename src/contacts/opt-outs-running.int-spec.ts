@@ -12,6 +12,7 @@ import { campaignState, phoneRange, seedKnownClients } from '../../test/support/
 import { strandedRecipients } from '../../test/support/stranded-recipients';
 import { createTestApp, TestApp } from '../../test/support/test-app';
 import { waitFor } from '../../test/support/wait-for';
+import { postWebhook, WEBHOOK_ENV } from '../../test/support/webhook';
 import { OptOutCommand } from '../cli/commands/opt-outs';
 import { OptOutService } from './opt-out.service';
 
@@ -23,7 +24,7 @@ describe('opt-outs reach running campaigns', () => {
 
   beforeAll(async () => {
     testApp = await createTestApp({
-      env: { CHAT2DESK_RATE_LIMIT_PER_SECOND: '200', DISPATCH_POLL_INTERVAL_MS: '50' },
+      env: { CHAT2DESK_RATE_LIMIT_PER_SECOND: '200', DISPATCH_POLL_INTERVAL_MS: '50', ...WEBHOOK_ENV },
       sandbox: { rateLimitPerSecond: 200 },
     });
     scheduler = testApp.app.get(CampaignScheduler);
@@ -124,10 +125,10 @@ describe('opt-outs reach running campaigns', () => {
     const campaignId = await runningCampaign(phones);
     await worker.housekeeping();
 
-    const response = await fetch(`${testApp.url}/api/webhooks/chat2desk`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: 'inbox', text: 'СТОП', client: { phone: phones[1] } }),
+    const response = await postWebhook(testApp.url, {
+      event: 'inbox',
+      text: 'СТОП',
+      client: { phone: phones[1] },
     });
     expect(response.status).toBe(200);
     expect(await stateOf(campaignId, phones[1])).toMatchObject({

@@ -56,9 +56,12 @@ export class RecipientStatusStore {
 
   /**
    * Applies statuses to the recipients holding their messages and writes each transition to
-   * recipient_status_events, in one statement. Transitions only move forward (sent → delivered →
-   * read, sent → failed; a late status may still settle an `unknown`), and the `WHERE state` guard
-   * makes replays harmless. Returns how many recipients changed state.
+   * recipient_status_events, in one statement. A status never moves a recipient backwards: the
+   * order is sent (pending, queued…) < delivered < read; `failed` only settles a message still in
+   * flight (`sent`); a late delivered / read / failed may still settle an `unknown`. A status
+   * behind the recipient's (a replayed or forged `sent` for a delivered message, `delivered` for a
+   * read one, `failed` after delivery) is ignored whole — state, raw_status, times and check time
+   * stay as they were — so replays are harmless. Returns how many recipients changed state.
    */
   async recordStatuses(statuses: ObservedStatus[], source: StatusSource, at: Date): Promise<number> {
     if (statuses.length === 0) return 0;
@@ -68,13 +71,12 @@ export class RecipientStatusStore {
        ),
        current AS (
          SELECT r.id, r.state AS from_state, i.raw_status, i.failure_reason,
-                CASE
-                  WHEN r.state IN ('sent', 'unknown') AND i.outcome IN ('delivered', 'read', 'failed') THEN i.outcome
-                  WHEN r.state = 'delivered' AND i.outcome = 'read' THEN 'read'
-                  ELSE r.state
-                END AS to_state
+                CASE WHEN i.outcome = 'sent' THEN r.state ELSE i.outcome END AS to_state
          FROM campaign_recipients r JOIN incoming i ON r.chat2desk_message_id = i.message_id
-         WHERE r.state IN ('sent', 'delivered', 'unknown')
+         -- Only statuses at or ahead of the recipient's: older ones are ignored, not recorded.
+         WHERE r.state = 'sent'
+            OR (r.state = 'unknown' AND i.outcome IN ('delivered', 'read', 'failed'))
+            OR (r.state = 'delivered' AND i.outcome IN ('delivered', 'read'))
          FOR UPDATE OF r
        ),
        changed AS (

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { Page } from '../common/http/pagination.dto';
 import {
@@ -8,7 +7,7 @@ import {
   RecipientRowFilter,
 } from '../recipients/recipient-reports.store';
 import { CampaignReportService } from './campaign-report.service';
-import { neutralizeCsvValue } from './csv-safety';
+import { safeCsvStringifier } from '../common/csv/safe-csv';
 
 /** Rows per keyset page of the export: small enough to bound memory, large enough to be cheap. */
 export const EXPORT_PAGE_ROWS = 5_000;
@@ -47,12 +46,7 @@ export class CampaignRecipientsService {
    */
   async exportCsv(campaignId: string): Promise<Readable> {
     const campaign = await this.reports.campaign(campaignId);
-    const csv = stringify({
-      bom: true,
-      header: true,
-      columns: CSV_COLUMNS,
-      cast: { string: neutralizeCsvValue },
-    });
+    const csv = safeCsvStringifier({ columns: CSV_COLUMNS });
     const rows = Readable.from(this.allRows(campaign.id));
     rows.on('error', (error) => csv.destroy(error));
     return rows.pipe(csv);

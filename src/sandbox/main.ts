@@ -35,6 +35,12 @@ async function main(): Promise<void> {
     errorsWithHttp200: process.env.SANDBOX_ERRORS_WITH_HTTP_200 === 'true',
     latencyMs: number('SANDBOX_LATENCY_MS'),
     seed: number('SANDBOX_SEED'),
+    webhookSigning: process.env.SANDBOX_WEBHOOK_SECRET
+      ? {
+          secret: process.env.SANDBOX_WEBHOOK_SECRET,
+          header: process.env.SANDBOX_WEBHOOK_SIGNATURE_HEADER || 'X-Signature',
+        }
+      : undefined,
   });
   console.log(`Chat2Desk sandbox listening on ${sandbox.url}`);
   console.log(`token: ${sandbox.token}   admin: ${sandbox.adminUrl}/ledger`);

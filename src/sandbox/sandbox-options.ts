@@ -63,6 +63,11 @@ export interface SandboxOptions extends Partial<SandboxRuntimeConfig> {
   seed?: number;
   /** Milliseconds since epoch; tests pass a fake to run the WhatsApp delay in no time. */
   now?: () => number;
+  /**
+   * Sign webhook calls: the HMAC-SHA256 of the body (hex) in `header`, as the app checks it with
+   * CHAT2DESK_WEBHOOK_SECRET. Unset = unsigned (the app then refuses them).
+   */
+  webhookSigning?: { secret: string; header: string };
 }
 
 export const DEFAULT_RUNTIME_CONFIG: SandboxRuntimeConfig = {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import {
@@ -78,13 +78,15 @@ class SandboxServer {
   private readonly now: () => number;
   readonly seed: number;
   private readonly sockets = new Set<Socket>();
+  private readonly webhookSigning: SandboxOptions['webhookSigning'];
   readonly server: Server;
 
   constructor(
     options: SandboxOptions,
     readonly token: string,
   ) {
-    const { port: _port, host: _host, token: _token, seed, now, ...runtime } = options;
+    const { port: _port, host: _host, token: _token, seed, now, webhookSigning, ...runtime } = options;
+    this.webhookSigning = webhookSigning;
     this.config = DEFAULT_RUNTIME_CONFIG;
     this.configure(runtime);
     this.seed = seed ?? 1;
@@ -282,7 +284,7 @@ class SandboxServer {
     const view = messageView(message, this.now(), this.context());
     const client = this.state.clientsById.get(message.clientId)!;
     const deliveries: Array<Promise<unknown>> = [];
-    if (this.state.webhookUrl) deliveries.push(postJson(this.state.webhookUrl, view));
+    if (this.state.webhookUrl) deliveries.push(postJson(this.state.webhookUrl, view, this.webhookSigning));
     const event = {
       event: 'inbox',
       message_id: message.id,
@@ -300,7 +302,7 @@ class SandboxServer {
         webhook.events.includes('inbox') &&
         webhook.channels.includes(message.channelId)
       ) {
-        deliveries.push(postJson(webhook.url, event));
+        deliveries.push(postJson(webhook.url, event, this.webhookSigning));
       }
     }
     await Promise.allSettled(deliveries);
@@ -362,11 +364,19 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function postJson(url: string, body: unknown): Promise<void> {
+async function postJson(
+  url: string,
+  body: unknown,
+  signing?: SandboxOptions['webhookSigning'],
+): Promise<void> {
+  const payload = JSON.stringify(body);
+  const signature = signing
+    ? { [signing.header]: createHmac('sha256', signing.secret).update(payload).digest('hex') }
+    : {};
   await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...signature },
+    body: payload,
     signal: AbortSignal.timeout(5_000),
   });
 }

@@ -38,6 +38,8 @@ describe('dashboard in a browser', () => {
   let testApp: TestApp;
   let browser: Browser;
   let page: Page;
+  /** Anything the page's Content-Security-Policy blocked, and uncaught page errors. */
+  const blocked: string[] = [];
 
   beforeAll(async () => {
     testApp = await createTestApp({
@@ -64,6 +66,10 @@ describe('dashboard in a browser', () => {
     page.on('dialog', (dialog) => void dialog.accept());
     const created = await testApp.call('POST', '/api/users', { ...ADMIN, role: 'admin' });
     expect(created.status).toBe(201);
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(message.text());
+    });
+    page.on('pageerror', (error) => blocked.push(error.message));
   }, 120_000);
 
   afterAll(async () => {
@@ -78,6 +84,8 @@ describe('dashboard in a browser', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-cache');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).toContain("style-src 'self'");
+    expect(response.headers.get('content-security-policy')).not.toContain('unsafe');
     expect(await response.text()).toContain('/js/app.js');
     const script = await fetch(`${testApp.url}/js/app.js`);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
@@ -256,6 +264,10 @@ describe('dashboard in a browser', () => {
     await page.reload();
     await page.getByLabel('Эл. почта').waitFor();
     expect((await page.request.get(`${testApp.url}/api/lists`)).status()).toBe(401);
+  });
+
+  it('ran every page above under its Content-Security-Policy without a violation', () => {
+    expect(blocked).toEqual([]);
   });
 });
 

@@ -9,20 +9,14 @@ export const PUBLIC_DIR = join(__dirname, 'public');
  * The dashboard is a handful of plain files without content hashes in their names, so browsers
  * keep them but revalidate every time (ETag/Last-Modified → 304): a deploy is visible at once.
  * Scripts and styles come from this origin only; API data goes through fetch to the same origin.
+ * The security headers (CSP, nosniff, referrer policy…) are set for every response by
+ * `securityHeaders()` (src/common/http/security-headers.ts).
  */
 export function dashboardStaticMiddleware(): RequestHandler {
   // ETag and Last-Modified stay on (express defaults); Cache-Control is ours alone.
   return express.static(PUBLIC_DIR, { cacheControl: false, setHeaders: setDashboardHeaders });
 }
 
-function setDashboardHeaders(response: Response, path: string): void {
+function setDashboardHeaders(response: Response): void {
   response.setHeader('Cache-Control', 'no-cache');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  if (path.endsWith('.html')) {
-    response.setHeader(
-      'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-    );
-    response.setHeader('Referrer-Policy', 'same-origin');
-  }
 }

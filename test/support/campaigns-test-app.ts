@@ -8,6 +8,7 @@ import { Chat2DeskModule } from '../../src/chat2desk/chat2desk.module';
 import { ManualClock } from '../../src/common/clock/clock';
 import { CoreModule } from '../../src/common/core.module';
 import { DomainExceptionFilter } from '../../src/common/errors/domain-exception.filter';
+import { useRequestPipeline } from '../../src/common/http/request-pipeline';
 import { AppConfig } from '../../src/config/app-config';
 import { buildTypeOrmOptions } from '../../src/database/typeorm-options';
 import { RunningSandbox, SandboxOptions } from '../../src/sandbox/sandbox-server';
@@ -53,8 +54,9 @@ export async function createCampaignsTestApp(
         CampaignsModule,
       ],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    // As app.factory's configureApp, minus OpenAPI (it needs the auth module).
+    const app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
+    // As app.factory's request pipeline and configureApp, minus OpenAPI (it needs the auth module).
+    useRequestPipeline(app);
     app.useGlobalFilters(new DomainExceptionFilter());
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.listen(0, '127.0.0.1');

@@ -20,7 +20,20 @@ export async function startTestBackends(
   env: Record<string, string> = {},
   sandboxOptions: SandboxOptions = {},
 ): Promise<TestBackends> {
-  const sandbox = await startSandboxServer({ port: 0, ...sandboxOptions });
+  // Signs webhook calls with the secret the app is given, as Chat2Desk would.
+  const webhookSecret = env.CHAT2DESK_WEBHOOK_SECRET;
+  const sandbox = await startSandboxServer({
+    port: 0,
+    ...(webhookSecret
+      ? {
+          webhookSigning: {
+            secret: webhookSecret,
+            header: env.CHAT2DESK_WEBHOOK_SIGNATURE_HEADER ?? 'X-Signature',
+          },
+        }
+      : {}),
+    ...sandboxOptions,
+  });
   let database: TestDatabase | undefined;
   try {
     database = await createTestDatabase();

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -15,11 +14,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsSafeInt } from '../../common/http/validators';
 import { PaginationQueryDto } from '../../common/http/pagination.dto';
 import { CAMPAIGN_STATES, CampaignState, Transport, TRANSPORTS } from '../../common/domain';
 import type { ContactFilter, SendWindow } from '../campaign.types';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** A year: a run that may still start later than that is a mistake (and the column is an int). */
+export const MAX_EXPIRES_AFTER_MINUTES = 525_600;
 
 export class SendWindowDto implements SendWindow {
   @ApiProperty({ example: '10:00', description: 'Opening, HH:MM local time' })
@@ -68,7 +71,7 @@ export class CreateCampaignDto {
     description: 'A Chat2Desk template id (GET /api/templates); exactly one of text and templateId',
   })
   @IsOptional()
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
   templateId?: number;
 
@@ -77,7 +80,7 @@ export class CreateCampaignDto {
   transport!: Transport;
 
   @ApiProperty({ description: 'Chat2Desk channel id' })
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
   channelId!: number;
 
@@ -113,12 +116,14 @@ export class CreateCampaignDto {
   sendWindow?: SendWindowDto;
 
   @ApiPropertyOptional({
-    description: 'Do not start, or stop, a run this many minutes after its scheduled time',
+    description: 'Do not start, or stop, a run this many minutes after its scheduled time (at most a year)',
     minimum: 1,
+    maximum: MAX_EXPIRES_AFTER_MINUTES,
   })
   @IsOptional()
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
+  @Max(MAX_EXPIRES_AFTER_MINUTES)
   expiresAfterMinutes?: number;
 
   @ApiPropertyOptional({
@@ -128,7 +133,7 @@ export class CreateCampaignDto {
     maximum: 8760,
   })
   @IsOptional()
-  @IsInt()
+  @IsSafeInt()
   @Min(0)
   @Max(8760)
   frequencyCapHours?: number;
@@ -191,7 +196,7 @@ export class PreviewQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 5 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
   @Max(100)
   limit = 5;

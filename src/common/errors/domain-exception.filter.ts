@@ -36,9 +36,32 @@ export class DomainExceptionFilter implements ExceptionFilter {
         .json(typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body);
       return;
     }
+    const clientError = exposedClientError(exception);
+    if (clientError) {
+      response.status(clientError.statusCode).json(clientError);
+      return;
+    }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     response
       .status(HttpStatus.INTERNAL_SERVER_ERROR)
       .json({ statusCode: 500, error: 'internal_error', message: 'Internal server error' });
   }
+}
+
+/**
+ * Errors of Express middleware made for the client (http-errors: a 4xx `status`, `expose: true`),
+ * such as a body parser's unsupported charset or aborted request: their status and message, never
+ * a 500. The body parsers' own errors (too large, malformed, too deep) arrive as domain errors
+ * already (`src/common/http/body-parsers.ts`).
+ */
+function exposedClientError(
+  exception: unknown,
+): { statusCode: number; error: string; message: string } | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose, type } = exception as { status?: unknown; expose?: unknown; type?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return undefined;
+  // body-parser and raw-body name their errors with a `type`: those are about the request body.
+  if (typeof type === 'string')
+    return { statusCode: status, error: type.replace(/\./g, '_'), message: `body: ${exception.message}` };
+  return { statusCode: status, error: 'bad_request', message: exception.message };
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional, Max, Min } from 'class-validator';
+import { IsSafeInt } from './validators';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -9,7 +10,7 @@ export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit = 50;
@@ -17,7 +18,7 @@ export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsSafeInt()
   @Min(0)
   offset = 0;
 }

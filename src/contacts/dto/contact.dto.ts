@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsSafeInt } from '../../common/http/validators';
 import { MAX_PAGE_SIZE } from '../contacts.service';
 import type { ContactPage } from '../contacts.service';
 import type { Contact } from '../contact.types';
@@ -15,7 +16,7 @@ export class BrowseContactsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsSafeInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit?: number;
@@ -23,7 +24,7 @@ export class BrowseContactsQuery {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsSafeInt()
   @Min(0)
   offset?: number;
 }

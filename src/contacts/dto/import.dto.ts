@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsISO31661Alpha2, IsOptional, IsString, MaxLength, validateSync } from 'class-validator';
 import { InvalidInputError } from '../../common/errors/domain-error';
+import { assertNoNul } from '../../common/http/nul-guard';
 import type { ContactImport, ImportMode, ImportStatus } from '../import/import.types';
 
 /** The multipart fields next to `file`. */
@@ -41,6 +42,7 @@ export class ImportOptionsDto {
     const unknown = Object.keys(fields).find((field) => !allowed.includes(field));
     if (unknown)
       throw new InvalidInputError(unknown, `is not an import option; expected file, ${allowed.join(', ')}`);
+    for (const [field, value] of Object.entries(fields)) assertNoNul(field, value);
     const options = plainToInstance(ImportOptionsDto, fields);
     if (options.defaultCountry) options.defaultCountry = options.defaultCountry.toUpperCase();
     const [error] = validateSync(options);

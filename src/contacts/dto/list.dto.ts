@@ -1,20 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import type { ContactListSummary } from '../contact-list.store';
 import type { ContactList } from '../contact.types';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateListDto {
   @ApiProperty({
     example: 'Loyalty customers — Moscow',
     maxLength: 200,
-    description: 'Unique, case-insensitively',
+    description:
+      'Unique, case-insensitively, in Unicode NFC; spaces around it are trimmed; control and invisible characters (zero-width spaces and joiners, BOM) are refused',
   })
-  @Transform(trim)
+  // Trimmed and normalized by ContactListsService (normalizeName), which refuses what trim() would hide.
   @IsString()
-  @IsNotEmpty()
   @MaxLength(200)
   name!: string;
 }

@@ -61,6 +61,13 @@ export const CONTACT_COLUMNS = ['list_id', 'phone', 'name', 'attributes', 'phone
 
 /** csv-parse's limit: one record (a row with its quoted newlines) at most this many bytes. */
 export const MAX_ROW_BYTES = 1024 * 1024;
+/**
+ * A contact's name (its columns joined) and each attribute value at most this many characters: a
+ * longer one is not a name or a template variable but a pasted document or a broken quote. Such a
+ * row is rejected as invalid with a reason naming the column and the limit — never cut silently.
+ */
+export const MAX_CONTACT_NAME_LENGTH = 500;
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
 const DEFAULT_BATCH_ROWS = 10_000;
 const FIRST_BATCH_ROWS = 1_000;
 
@@ -102,7 +109,7 @@ export async function parseContactsFile(options: ParseOptions, sink: ParseSink):
         await sink.header(header);
         continue;
       }
-      state.classify(record, line, header.length, mapping!);
+      state.classify(record, line, header, mapping!);
       if (++buffered >= limit) {
         await sink.batch({ ...state.take(), rows: buffered, bytesRead: input.bytesRead() });
         buffered = 0;
@@ -213,8 +220,9 @@ class RowClassifier {
     return taken;
   }
 
-  classify(record: string[], line: number, columns: number, mapping: ColumnMapping): void {
+  classify(record: string[], line: number, header: string[], mapping: ColumnMapping): void {
     this.rows++;
+    const columns = header.length;
     const overflow = extraValues(record, columns);
     if (overflow)
       return this.reject(
@@ -226,6 +234,20 @@ class RowClassifier {
     if (rawPhone === undefined) return this.reject(line, record, 'no phone number in the row');
     const phone = this.phones.normalize(rawPhone);
     if (!phone.ok) return this.reject(line, record, `phone "${rawPhone}": ${phone.reason}`);
+    const name = joinName(record, mapping.nameColumns);
+    if (name !== null && name.length > MAX_CONTACT_NAME_LENGTH)
+      return this.reject(
+        line,
+        record,
+        `name (${columnNames(header, mapping.nameColumns)}): ${name.length} characters, more than the ${MAX_CONTACT_NAME_LENGTH} a name may have; shorten it`,
+      );
+    const long = longAttribute(record, mapping);
+    if (long)
+      return this.reject(
+        line,
+        record,
+        `column "${long.key}": ${long.length} characters, more than the ${MAX_ATTRIBUTE_VALUE_LENGTH} a value may have; shorten it`,
+      );
     const firstLine = this.seen.firstLineOf(Number(phone.phone), line);
     if (firstLine !== undefined) {
       this.duplicates++;
@@ -243,7 +265,6 @@ class RowClassifier {
       return;
     }
     this.accepted++;
-    const name = joinName(record, mapping.nameColumns);
     const attributes = attributesJson(record, mapping);
     if (this.options.directListId) {
       this.contacts += copyRow(
@@ -286,6 +307,26 @@ function firstValue(record: string[], columns: number[]): string | undefined {
   for (const index of columns) {
     const value = record[index]?.trim();
     if (value) return value;
+  }
+  return undefined;
+}
+
+function columnNames(header: string[], columns: number[]): string {
+  return columns.map((index) => `"${header[index]}"`).join(' + ');
+}
+
+/** The first attribute value over the limit, if any (trimmed, as it would be stored). */
+function longAttribute(
+  record: string[],
+  mapping: ColumnMapping,
+): { key: string; length: number } | undefined {
+  for (const { index, key } of mapping.attributeColumns) {
+    const cell = record[index];
+    // Cheap test first: a cell within the limit untrimmed is within it trimmed.
+    if (cell !== undefined && cell.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+      const length = cell.trim().length;
+      if (length > MAX_ATTRIBUTE_VALUE_LENGTH) return { key, length };
+    }
   }
   return undefined;
 }

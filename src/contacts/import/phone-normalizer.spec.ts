@@ -10,6 +10,9 @@ describe('PhoneNormalizer', () => {
       '79161234567',
       '9161234567',
       '+7\u00a0916\u00a0123-45-67',
+      // As rejected.csv writes it back (safe-csv's apostrophe), opened in a text editor and uploaded again.
+      "'+79161234567",
+      "'+7 (916) 123-45-67",
     ]) {
       expect(normalizer.normalize(spelling)).toEqual({
         ok: true,

@@ -51,10 +51,19 @@ export async function receiveUpload(
   if (Number(request.headers['content-length'] ?? 0) > maxBytes + 1024 * 1024)
     throw new UploadTooLargeError(maxBytes);
 
-  const parser = busboy({
-    headers: request.headers,
-    limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS },
-  });
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: request.headers,
+      limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS },
+    });
+  } catch (error) {
+    // "Multipart: Boundary not found": a hand-written Content-Type without `; boundary=…`.
+    throw new InvalidInputError(
+      'file',
+      `the multipart body cannot be read (${error instanceof Error ? error.message : String(error)}): Content-Type must be multipart/form-data with its boundary, as a browser's FormData or curl -F send it`,
+    );
+  }
   const fields: Record<string, string> = {};
   let stored: Promise<ReceivedUpload> | undefined;
   let tooLarge = false;

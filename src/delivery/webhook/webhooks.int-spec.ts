@@ -1,29 +1,84 @@
+import { Logger } from '@nestjs/common';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { CampaignStore } from '../../campaigns/campaign.store';
 import { OPTED_OUT_REASON } from '../../common/domain';
 import { RunPreparationService } from '../../campaigns/runs/run-preparation.service';
 import { createCampaignRow, createContactList, recipientsOf } from '../../../test/support/campaign.factory';
 import { insertCampaign, insertRecipients } from '../../../test/support/delivery-fixtures';
+import { postWebhook as postSigned, TEST_WEBHOOK_SECRET, WEBHOOK_ENV } from '../../../test/support/webhook';
 import { signWebhookBody } from './webhook-signature';
 
-const SECRET = 'webhook-secret-for-tests';
+const SECRET = TEST_WEBHOOK_SECRET;
 
 function postWebhook(testApp: TestApp, body: string, signature?: string): Promise<Response> {
-  return fetch(`${testApp.url}/api/webhooks/chat2desk`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(signature === undefined ? {} : { 'x-signature': signature }),
-    },
-    body,
-  });
+  return postSigned(testApp.url, body, signature ?? null);
 }
+
+describe('POST /api/webhooks/chat2desk without CHAT2DESK_WEBHOOK_SECRET', () => {
+  let testApp: TestApp;
+  let warnings: string[];
+
+  beforeAll(async () => {
+    warnings = [];
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warnings.push(String(message)));
+    try {
+      testApp = await createTestApp();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  afterAll(() => testApp?.close());
+
+  it('warns at boot that the webhook is off', () => {
+    expect(warnings).toEqual([expect.stringContaining('CHAT2DESK_WEBHOOK_SECRET is not set')]);
+  });
+
+  it('answers 503 naming the variable, and changes nothing', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource);
+    const [id] = await insertRecipients(dataSource, campaign, [
+      { phone: '79001230001', messageId: 555_001, state: 'sent', sentAt: new Date() },
+    ]);
+    const forged = [
+      { event: 'inbox', text: 'STOP', client: { phone: '79001230001' } },
+      { event: 'outbox_status', message_id: 555_001, recipient_status: 'failed' },
+    ];
+    for (const event of forged) {
+      const response = await postWebhook(testApp, JSON.stringify(event));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({
+        error: 'webhook_secret_missing',
+        message: expect.stringContaining('CHAT2DESK_WEBHOOK_SECRET'),
+      });
+    }
+    expect(await dataSource.query(`SELECT 1 FROM opt_outs WHERE phone = '79001230001'`)).toEqual([]);
+    const [row] = await dataSource.query(`SELECT state FROM campaign_recipients WHERE id = $1`, [id]);
+    expect(row.state).toBe('sent');
+  });
+
+  it('refuses to register the webhook, naming the variable', async () => {
+    const response = await fetch(`${testApp.url}/api/webhooks/register`, {
+      method: 'POST',
+      headers: { ...testApp.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${testApp.url}/api/webhooks/chat2desk` }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      error: 'webhook_secret_missing',
+      message: expect.stringContaining('CHAT2DESK_WEBHOOK_SECRET'),
+    });
+    expect(testApp.sandbox.state.webhooks).toHaveLength(0);
+  });
+});
 
 describe('POST /api/webhooks/chat2desk with CHAT2DESK_WEBHOOK_SECRET set', () => {
   let testApp: TestApp;
 
   beforeAll(async () => {
-    testApp = await createTestApp({ env: { CHAT2DESK_WEBHOOK_SECRET: SECRET } });
+    testApp = await createTestApp({ env: WEBHOOK_ENV });
   });
 
   afterAll(() => testApp?.close());
@@ -40,17 +95,17 @@ describe('POST /api/webhooks/chat2desk with CHAT2DESK_WEBHOOK_SECRET set', () =>
   });
 });
 
-// The sandbox signs nothing, so these run without a secret.
+// The sandbox signs its calls with the app's secret, as Chat2Desk does.
 describe('POST /api/webhooks/chat2desk', () => {
   let testApp: TestApp;
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    testApp = await createTestApp({ env: WEBHOOK_ENV });
   });
 
   afterAll(() => testApp?.close());
 
-  const post = (body: string) => postWebhook(testApp, body);
+  const post = (body: string) => postWebhook(testApp, body, signWebhookBody(body, SECRET));
 
   async function optOutRow(phone: string): Promise<{ source: string; reason: string } | undefined> {
     const [row] = await testApp.database.dataSource.query(
@@ -152,5 +207,79 @@ describe('POST /api/webhooks/chat2desk', () => {
       [id],
     );
     expect(events).toEqual([{ from_state: 'delivered', to_state: 'read', source: 'webhook' }]);
+  });
+
+  it('never moves a recipient backwards: older or forged statuses are ignored whole', async () => {
+    const { dataSource } = testApp.database;
+    const campaign = await insertCampaign(dataSource);
+    const checkedAt = new Date(Date.now() - 60_000);
+    const ids = await insertRecipients(dataSource, campaign, [
+      { phone: '79008890001', messageId: 778_001, state: 'read', rawStatus: 'read', readAt: checkedAt },
+      { phone: '79008890002', messageId: 778_002, state: 'delivered', rawStatus: 'delivered' },
+      {
+        phone: '79008890003',
+        messageId: 778_003,
+        state: 'failed',
+        rawStatus: 'failed',
+        reason: 'Chat2Desk: failed',
+      },
+      {
+        phone: '79008890004',
+        messageId: 778_004,
+        state: 'unknown',
+        rawStatus: 'queued',
+        reason: 'no final status',
+      },
+    ]);
+    await dataSource.query(`UPDATE campaign_recipients SET status_checked_at = $2 WHERE id = ANY($1)`, [
+      ids,
+      checkedAt,
+    ]);
+    const before = await dataSource.query(
+      `SELECT id, state, raw_status, reason, delivered_at, read_at, failed_at, status_checked_at
+       FROM campaign_recipients WHERE id = ANY($1) ORDER BY id`,
+      [ids],
+    );
+    const older: Array<[number, string]> = [
+      [778_001, 'delivered'],
+      [778_001, 'sent'],
+      [778_001, 'failed'],
+      [778_002, 'sent'],
+      [778_002, 'pending'],
+      [778_002, 'failed'],
+      [778_003, 'delivered'],
+      [778_003, 'read'],
+      [778_004, 'pending'],
+    ];
+    for (const [messageId, status] of older) {
+      const event = JSON.stringify({
+        event: 'outbox_status',
+        message_id: messageId,
+        recipient_status: status,
+      });
+      expect(await (await post(event)).json()).toEqual({ handled: 'status', transitions: 0 });
+    }
+    const after = await dataSource.query(
+      `SELECT id, state, raw_status, reason, delivered_at, read_at, failed_at, status_checked_at
+       FROM campaign_recipients WHERE id = ANY($1) ORDER BY id`,
+      [ids],
+    );
+    expect(after).toEqual(before);
+    expect(
+      await dataSource.query(`SELECT 1 FROM recipient_status_events WHERE recipient_id = ANY($1)`, [ids]),
+    ).toEqual([]);
+
+    // Forward still works: delivered → read, a late delivered settles the unknown.
+    for (const [messageId, status] of [
+      [778_002, 'read'],
+      [778_004, 'delivered'],
+    ] as const) {
+      const event = JSON.stringify({
+        event: 'outbox_status',
+        message_id: messageId,
+        recipient_status: status,
+      });
+      expect(await (await post(event)).json()).toEqual({ handled: 'status', transitions: 1 });
+    }
   });
 });

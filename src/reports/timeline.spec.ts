@@ -1,22 +1,4 @@
-import { neutralizeCsvValue } from './csv-safety';
 import { buildTimeline } from './timeline';
-
-describe('neutralizeCsvValue', () => {
-  it.each([
-    ['=HYPERLINK("http://evil.example","click")', `'=HYPERLINK("http://evil.example","click")`],
-    ['+79001234567', "'+79001234567"],
-    ['-1', "'-1"],
-    ['@x', "'@x"],
-    ['\tcmd', "'\tcmd"],
-    ['\r=1', "'\r=1"],
-  ])('prefixes %p', (value, expected) => {
-    expect(neutralizeCsvValue(value)).toBe(expected);
-  });
-
-  it.each(['Иван Петров', '79001234567', 'a=b', 'delivered', ''])('leaves %p alone', (value) => {
-    expect(neutralizeCsvValue(value)).toBe(value);
-  });
-});
 
 describe('buildTimeline', () => {
   it('merges kinds per minute and orders minutes', () => {
