@@ -78,6 +78,8 @@ export interface AppConfig {
   schedulerEnabled: boolean;
   /** How often the consistency check (stranded recipients) runs; 0 = never (the `doctor` command still works). */
   consistencyCheckIntervalMs: number;
+  /** How often the rows that keep each list's contact counts are folded into one per list. */
+  listCountsCompactionIntervalMs: number;
 }
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
@@ -126,6 +128,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sandboxPort: read.int('SANDBOX_PORT', 0, 0, 65535),
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true) && instanceRole !== 'api',
     consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
+    listCountsCompactionIntervalMs: read.int('LIST_COUNTS_COMPACTION_INTERVAL_MS', 30_000, 1_000, 86_400_000),
   };
   read.assertValid();
   return config;

@@ -8,6 +8,7 @@ import { ContactsService } from './contacts.service';
 import { ImportStore } from './import/import.store';
 import { ImportService } from './import.service';
 import { ImportsController } from './imports.controller';
+import { ListCountsCompactionJob } from './list-counts-compaction.job';
 import { ListsController } from './lists.controller';
 import { OptOutStore } from './opt-out.store';
 import { OptOutsController } from './opt-outs.controller';
@@ -25,6 +26,7 @@ import { OptOutService } from './opt-out.service';
     ContactsService,
     OptOutService,
     ImportService,
+    ListCountsCompactionJob,
   ],
   exports: [ContactListStore, ContactListsService, ContactsService, OptOutService, ImportService],
 })
