@@ -404,8 +404,30 @@ function recordResults(run: {
   ]);
 }
 
-/** Measured apart, kept across runs. */
-const LISTS_NOTES: string[] = [];
+/** What the numbers above are made of, measured apart on this machine (kept across runs). */
+const LISTS_NOTES = [
+  'Import throughput with the count triggers (`npm run bench:import`, 1M-row CSV, once each, 2026-12-02; on this machine both',
+  "took ~3× the 10.87 s of 2026-11-25): before, on main's code (75d9510) at 16:16 UTC, load 1.71 0.96 0.43 at the",
+  'end: 31.78 s, 31,463 rows/s, peak RSS 206 MB; after (triggers) at 16:48 UTC, load 3.20 4.14 4.38 at the end: 35.00 s,',
+  '28,575 rows/s, 230 MB (the import section above) — −9.2 % rows/s, inside the 10 % allowed, with more other work on the',
+  "machine during the second run. The triggers' own cost, measured apart (`bench/lists/trigger-cost.ts`: the same COPY text of",
+  '939,000 contacts in 94 statements of 10,000 rows, one transaction, into an empty list, triggers disabled / enabled',
+  'alternately, load 1.9–4.1): off 26.08 / 25.78 / 22.73 s wall (backend CPU 23.43 / 24.69 / 22.25 s), on 28.48 / 22.81 /',
+  '23.28 s (24.62 / 22.17 / 22.70 s): means 24.86 s both, CPU 23.46 s off and 23.16 s on — no cost above the noise. A',
+  'whole-list UPDATE of the 939,000 rows (old and new transition tables): off 23.88 / 19.92 s, on 20.49 / 20.99 s. So the',
+  'import needs no path of its own: COPY goes through the statement triggers like every other write.',
+  '',
+  'Where the time of a request goes: the summaries query is 0.5 ms; the app spends 2.75–3.25 ms of CPU per request (Nest,',
+  'Express, auth, the request log, JSON), so 200 requests need ~0.6 s of one core — the floor of the p99 above on this machine.',
+  "Every API GET also did an `fs.stat` for a dashboard file before this run (~10 % of that CPU in a profile); the dashboard's",
+  'static middleware no longer sits in front of `/api`, `/health` and `/metrics`. With other work on the two cores the target',
+  'is missed: two earlier runs the same day (load rising from 1.4 to 5–16 during them) had p99 2.0–2.7 s before compaction and',
+  '1.15–1.7 s after (both before the static-file fix; one of them with fetch as the load generator and no warm-up round).',
+  '',
+  "The old query (count over contacts per list) on one of those runs (seeding spread over all lists, so each list's rows on every",
+  'page): 7.0 s and 970,580 buffers alone; 200 at once over 20 connections: p50 138.5 s, p95 267.5 s, p99 267.5 s (all',
+  'answered after 4.5 minutes, load 16); the issue reported p50 19 s with 1.1M contacts.',
+];
 
 main().catch((error: unknown) => {
   console.error(error);
