@@ -94,6 +94,8 @@ export interface AppConfig {
    * recomputed into `metric_snapshots`, by one instance at a time; scrapes only read the snapshot.
    */
   metricsSnapshotIntervalMs: number;
+  /** How often the rows that keep each list's contact counts are folded into one per list. */
+  listCountsCompactionIntervalMs: number;
 }
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'UNSUBSCRIBE'];
@@ -152,6 +154,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerEnabled: read.bool('SCHEDULER_ENABLED', true) && instanceRole !== 'api',
     consistencyCheckIntervalMs: read.int('CONSISTENCY_CHECK_INTERVAL_MS', 300_000, 0, 86_400_000),
     metricsSnapshotIntervalMs: read.int('METRICS_SNAPSHOT_INTERVAL_MS', 15_000, 1_000, 3_600_000),
+    listCountsCompactionIntervalMs: read.int('LIST_COUNTS_COMPACTION_INTERVAL_MS', 30_000, 1_000, 86_400_000),
   };
   read.assertValid();
   return config;

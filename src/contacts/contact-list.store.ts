@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { postgresErrorCode, uniqueViolation } from '../database/postgres-errors';
 import { DomainError } from '../common/errors/domain-error';
 import { Database } from '../database/database';
+import type { Sql } from '../database/sql';
 import type { Contact, ContactList } from './contact.types';
 
 export interface ContactListSummary extends ContactList {
@@ -22,7 +23,7 @@ const CONTACT_COLUMNS = `id, list_id AS "listId", phone, name, attributes, opted
 /** ICU case folding: the embedded server's C locale would only fold ASCII, and names are often Cyrillic. */
 const NAME_MATCHES = 'name COLLATE "und-x-icu" ILIKE $2';
 
-/** `contact_lists`, and the `contacts` rows read through a list (counts, browsing). */
+/** `contact_lists`, their counts (`contact_list_count_deltas`), and the `contacts` rows read through a list (browsing). */
 @Injectable()
 export class ContactListStore {
   constructor(private readonly database: Database) {}
@@ -78,7 +79,12 @@ export class ContactListStore {
   /** Deletes the list with its contacts and import jobs; fails with `list_in_use` while campaigns use it. */
   async delete(id: string): Promise<void> {
     try {
-      await this.database.sql(`DELETE FROM contact_lists WHERE id = $1`, [id]);
+      // The contacts go by cascade (their count triggers skip a list that is gone); its count rows go here.
+      await this.database.sql(
+        `WITH gone AS (DELETE FROM contact_lists WHERE id = $1 RETURNING id)
+         DELETE FROM contact_list_count_deltas WHERE list_id IN (SELECT id FROM gone)`,
+        [id],
+      );
     } catch (error) {
       if (postgresErrorCode(error) === '23503') {
         throw new DomainError(
@@ -92,20 +98,54 @@ export class ContactListStore {
     }
   }
 
-  /** Every list (or the one list `id`) with its contact counts, oldest first. */
+  /**
+   * Every list (or the one list `id`) with its contact counts, oldest first. The counts are the sums of
+   * the list's rows in `contact_list_count_deltas`, which triggers on `contacts` keep (migration
+   * 1764300000001): reading them never scans `contacts`.
+   */
   async summaries(id?: string): Promise<ContactListSummary[]> {
     const rows = await this.database.sql<ContactListSummary & { contacts: string; optedOut: string }>(
       `SELECT l.id, l.name, l.created_at AS "createdAt", l.updated_at AS "updatedAt",
               coalesce(c.contacts, 0) AS contacts, coalesce(c.opted_out, 0) AS "optedOut"
        FROM contact_lists l
-       LEFT JOIN LATERAL (
-         SELECT count(*) AS contacts, count(*) FILTER (WHERE opted_out) AS opted_out FROM contacts WHERE list_id = l.id
-       ) c ON true
+       LEFT JOIN (
+         SELECT list_id, sum(contacts) AS contacts, sum(opted_out) AS opted_out
+         FROM contact_list_count_deltas ${id ? 'WHERE list_id = $1' : ''}
+         GROUP BY list_id
+       ) c ON c.list_id = l.id
        ${id ? 'WHERE l.id = $1' : ''}
        ORDER BY l.created_at, l.name`,
       id ? [id] : [],
     );
     return rows.map((row) => ({ ...row, contacts: Number(row.contacts), optedOut: Number(row.optedOut) }));
+  }
+
+  /**
+   * Folds each list's count rows into one and drops the rows of lists that are gone; returns how many
+   * rows it removed and wrote back. One statement, and rows are only ever deleted and re-added as
+   * their sum: two instances compacting at once (or writers adding rows meanwhile) cannot lose or
+   * double a count — a row the other compaction deleted first is skipped, and rows committed after
+   * the statement began are left for the next round.
+   */
+  async compactCounts(sql: Sql = this.database.sql): Promise<{ removed: number; written: number }> {
+    const [result] = await sql<{ removed: number; written: number }>(
+      `WITH gone AS (
+         DELETE FROM contact_list_count_deltas d
+         WHERE d.list_id IN (SELECT list_id FROM contact_list_count_deltas GROUP BY list_id HAVING count(*) > 1)
+            OR NOT EXISTS (SELECT 1 FROM contact_lists l WHERE l.id = d.list_id)
+         RETURNING d.list_id, d.contacts, d.opted_out
+       ),
+       kept AS (
+         INSERT INTO contact_list_count_deltas (list_id, contacts, opted_out)
+         SELECT g.list_id, sum(g.contacts), sum(g.opted_out) FROM gone g
+         WHERE EXISTS (SELECT 1 FROM contact_lists l WHERE l.id = g.list_id)
+         GROUP BY g.list_id
+         HAVING sum(g.contacts) <> 0 OR sum(g.opted_out) <> 0
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM kept)::int AS written`,
+    );
+    return result;
   }
 
   /** A page of the list's contacts in import order, and how many match in the whole list. */

@@ -10,6 +10,7 @@ import { ImportUploadStore } from './import/import-upload.store';
 import { ImportStore } from './import/import.store';
 import { ImportService } from './import.service';
 import { ImportsController } from './imports.controller';
+import { ListCountsCompactionJob } from './list-counts-compaction.job';
 import { ListsController } from './lists.controller';
 import { OptOutStore } from './opt-out.store';
 import { OptOutsController } from './opt-outs.controller';
@@ -29,6 +30,7 @@ import { OptOutService } from './opt-out.service';
     OptOutService,
     ImportRunner,
     ImportService,
+    ListCountsCompactionJob,
   ],
   exports: [
     ContactListStore,

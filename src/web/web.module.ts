@@ -9,6 +9,14 @@ import { dashboardStaticMiddleware } from './static-assets';
 @Module({})
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(dashboardStaticMiddleware()).forRoutes({ path: '{*path}', method: RequestMethod.GET });
+    // Not in front of the API and the probes: it would look for a file on disk at every such request.
+    consumer
+      .apply(dashboardStaticMiddleware())
+      .exclude(
+        { path: 'api/{*path}', method: RequestMethod.GET },
+        { path: 'health/{*path}', method: RequestMethod.GET },
+        { path: 'metrics', method: RequestMethod.GET },
+      )
+      .forRoutes({ path: '{*path}', method: RequestMethod.GET });
   }
 }
