@@ -29,15 +29,9 @@ afterAll(() => harness.close());
 const phone = (n: number) => `7916${String(n).padStart(7, '0')}`;
 
 async function importPhones(listId: string, numbers: number[], mode?: ImportMode) {
-  const path = join(harness.imports.importsDir, `${Math.random().toString(36).slice(2)}.upload`);
+  const path = join(harness.config.dataDir, `${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(path, `phone,name\n${numbers.map((n) => `${phone(n)},Contact ${n}\n`).join('')}`);
-  const job = await harness.imports.create({
-    listId,
-    filePath: path,
-    originalName: 'c.csv',
-    defaultCountry: 'RU',
-    mode,
-  });
+  const job = await harness.queueImport(listId, path, { mode });
   const done = await harness.imports.run(job.id);
   expect(done.status).toBe('completed');
   return done;
