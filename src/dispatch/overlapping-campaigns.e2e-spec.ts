@@ -73,7 +73,7 @@ describe('overlapping campaigns on several processes', () => {
       200,
     );
 
-  it('three campaigns sharing half their phones, faults on creations and sends, kill -9: each (campaign, phone) once, no early message, all complete, ≤ 1.1 requests per message or new phone', async () => {
+  it('three campaigns sharing half their phones, faults on creations and sends, kill -9: each (campaign, phone) once, no early message, all complete, ≤ 1.1 requests per message or new phone (plus two per injected fault)', async () => {
     const { dataSource } = testApp.database;
     const phones = phoneRange('7981', 360);
     const lists = [phones.slice(0, 180), phones.slice(90, 270), phones.slice(180)];
@@ -99,7 +99,7 @@ describe('overlapping campaigns on several processes', () => {
     testApp.sandbox.configure({
       faults: { 'POST /v1/clients': faultMix(0.005), 'POST /v1/messages': faultMix(0.005) },
     });
-    const requestsBefore = testApp.sandbox.ledger().requestsTotal;
+    const { requestsTotal: requestsBefore, faultsInjected: faultsBefore } = testApp.sandbox.ledger();
 
     const doomed = startWorker();
     await Promise.all([doomed.ready, startWorker().ready]);
@@ -130,10 +130,13 @@ describe('overlapping campaigns on several processes', () => {
     const messages = lists.flat().length;
     expect(ledger.messagesSent).toBe(messages);
     const spent = ledger.requestsTotal - requestsBefore;
+    const faults = ledger.faultsInjected - faultsBefore;
     process.stdout.write(
-      `overlapping campaigns: ${spent} requests for ${messages} messages and ${unknown.length} new phones: ${JSON.stringify(ledger.requestsByRoute)}\n`,
+      `overlapping campaigns: ${spent} requests for ${messages} messages, ${unknown.length} new phones and ${faults} injected faults: ${JSON.stringify(ledger.requestsByRoute)}\n`,
     );
-    expect(spent).toBeLessThanOrEqual(1.1 * (messages + unknown.length));
+    // The faults are random: each may cost a retry and a lookup on top of the 10 % the kill and the
+    // overlaps may use.
+    expect(spent).toBeLessThanOrEqual(1.1 * (messages + unknown.length) + 2 * faults);
   }, 120_000);
 
   it('two processes whose clocks differ by 3 s: no WhatsApp message before the delay', async () => {

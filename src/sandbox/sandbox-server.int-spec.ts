@@ -285,6 +285,7 @@ describe('Chat2Desk sandbox', () => {
     ).json()) as { mode: string };
     expect(patched.mode).toBe('demo');
     expect((await call(sandbox, 'GET', '/v1/clients')).status).toBe(500);
+    expect(sandbox.ledger().faultsInjected).toBe(1);
     await admin('POST', 'reset');
     expect(sandbox.ledger().requestsTotal).toBe(0);
     expect(sandbox.state.clients).toHaveLength(0);

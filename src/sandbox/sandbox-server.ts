@@ -143,7 +143,7 @@ class SandboxServer {
       return this.sendError(response, new SandboxApiError(404, PAGE_NOT_FOUND));
 
     const faults = this.faultsFor(route);
-    if (this.random.chance(faults.error500Before)) return sendInfrastructureError(response);
+    if (this.random.chance(faults.error500Before)) return this.fault(() => sendInfrastructureError(response));
     let answer: ApiAnswer;
     try {
       answer = handleApiRequest(
@@ -155,8 +155,8 @@ class SandboxServer {
       throw error;
     }
     // Faults "after": the request was processed (a message may have been sent), the answer is lost or late.
-    if (this.random.chance(faults.resetAfter)) return void request.socket.destroy();
-    if (this.random.chance(faults.error500After)) return sendInfrastructureError(response);
+    if (this.random.chance(faults.resetAfter)) return this.fault(() => request.socket.destroy());
+    if (this.random.chance(faults.error500After)) return this.fault(() => sendInfrastructureError(response));
     if (faults.slowAfterMs && this.random.chance(faults.slowAfterProbability ?? 1))
       await delay(faults.slowAfterMs);
     send(response, 200, {
@@ -164,6 +164,12 @@ class SandboxServer {
       data: answer.data,
       ...(answer.meta ? { meta: answer.meta } : {}),
     });
+  }
+
+  /** Answers with an injected fault, counted in the ledger (tests bound the requests a fault may cost). */
+  private fault(answer: () => void): void {
+    this.state.faultsInjected += 1;
+    answer();
   }
 
   /** Token, API mode, per-second rate and monthly quota, in the order the live service checks them. */

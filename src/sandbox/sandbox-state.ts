@@ -50,6 +50,8 @@ export interface SandboxLedger {
   messagesSent: number;
   /** Sends beyond the first of the same text to the same client. */
   duplicateSends: number;
+  /** Injected faults that cost the caller a retry or a lookup: errors before or after, lost answers. */
+  faultsInjected: number;
   messagesByClient: Record<number, number>;
 }
 
@@ -95,6 +97,7 @@ export class SandboxState {
   readonly violations: WhatsAppViolation[] = [];
   private readonly sendsByClientAndText = new Map<string, number>();
   duplicateSends = 0;
+  faultsInjected = 0;
 
   /** Counts one request into its calendar second; returns how many that second now holds. */
   countRequest(route: string, nowMs: number): number {
@@ -192,6 +195,7 @@ export class SandboxState {
       violations: [...this.violations],
       messagesSent: this.toClientMessages.length,
       duplicateSends: this.duplicateSends,
+      faultsInjected: this.faultsInjected,
       messagesByClient,
     };
   }

@@ -9,6 +9,7 @@ import {
   signOut,
 } from '../../test/support/dashboard-page';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
+import { waitFor } from '../../test/support/wait-for';
 
 /**
  * Team access in a real browser, from the first start on: the service key creates the first admin;
@@ -72,7 +73,13 @@ describe('team access in the dashboard (browser)', () => {
   const screenshot = (name: string) => takeScreenshot(page, name);
   const who = (name: string, role: string) =>
     page.locator('.who').filter({ hasText: name }).filter({ hasText: role }).waitFor();
-  const absent = async (locator: ReturnType<Page['locator']>) => expect(await locator.count()).toBe(0);
+  // Gone, or never there: the page may still be re-rendering after the last action.
+  const absent = (locator: ReturnType<Page['locator']>) =>
+    waitFor(
+      () => locator.count(),
+      (count) => count === 0,
+      10_000,
+    );
   const navLink = (name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
   const row = (text: string) => page.getByRole('row').filter({ hasText: text });
 
