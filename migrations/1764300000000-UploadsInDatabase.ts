@@ -21,6 +21,7 @@ export class UploadsInDatabase1764300000000 implements MigrationInterface {
         upload_id uuid NOT NULL REFERENCES import_uploads (id) ON DELETE CASCADE,
         seq integer NOT NULL,
         data bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (upload_id, seq)
       )`);
     await queryRunner.query(`

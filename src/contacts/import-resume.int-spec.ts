@@ -143,6 +143,33 @@ describe('import jobs are claimed under a lease', () => {
   });
 });
 
+describe('stored uploads', () => {
+  it('deletes only uploads no job refers to and nothing was written to lately', async () => {
+    const { Readable } = await import('node:stream');
+    const store = async (text: string) => harness.imports.storeUpload(Readable.from([Buffer.from(text)]));
+    const [abandoned, stillArriving, queued] = [
+      await store('a'),
+      await store('b'),
+      await store('phone\n+79160000001\n'),
+    ];
+    const list = await harness.lists.create('upload owner');
+    const job = await harness.imports.create({ listId: list.id, upload: queued, originalName: 'q.csv' });
+    // All three began long ago; only the second received a chunk just now (a slow upload still arriving).
+    await harness.dataSource.query(`UPDATE import_uploads SET created_at = now() - interval '1 hour'`);
+    await harness.dataSource.query(
+      `UPDATE import_upload_chunks SET created_at = now() - interval '1 hour' WHERE upload_id <> $1`,
+      [stillArriving.id],
+    );
+
+    expect(await harness.runner.deleteAbandonedUploads()).toBe(1);
+    const left = await harness.dataSource.query(`SELECT id FROM import_uploads`);
+    expect(left.map((row: { id: string }) => row.id).sort()).toEqual([stillArriving.id, queued.id].sort());
+    expect(left.map((row: { id: string }) => row.id)).not.toContain(abandoned.id);
+    // Leave nothing queued for the next tests.
+    expect(await harness.imports.run(job.id)).toMatchObject({ status: 'completed', imported: 1 });
+  });
+});
+
 describe('import queue', () => {
   it('runs at most IMPORT_CONCURRENCY jobs per instance and one job per list; the rest wait queued', async () => {
     const [a, b, c] = await Promise.all(

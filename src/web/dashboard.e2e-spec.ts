@@ -8,6 +8,7 @@ import {
   openSection,
   screenshot as takeScreenshot,
   signInWithPassword,
+  BROWSER_TEST_APP_ENV,
 } from '../../test/support/dashboard-page';
 
 /**
@@ -43,15 +44,7 @@ describe('dashboard in a browser', () => {
 
   beforeAll(async () => {
     testApp = await createTestApp({
-      env: {
-        SCHEDULER_ENABLED: 'true',
-        DISPATCH_POLL_INTERVAL_MS: '100',
-        TRACKING_POLL_INTERVAL_MS: '200',
-        WHATSAPP_NEW_CLIENT_DELAY_SECONDS: '0',
-        WHATSAPP_SAFETY_MARGIN_SECONDS: '0',
-        DISPATCH_PREPARATION_MARGIN_SECONDS: '0',
-        CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
-      },
+      env: BROWSER_TEST_APP_ENV,
       sandbox: {
         // Fates are per message id: with seed 16 the test send (message 1) is delivered, one of the
         // campaign's three messages (2–4) fails, and its retry (message 5) is delivered.

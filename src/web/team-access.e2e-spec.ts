@@ -7,6 +7,7 @@ import {
   signInWithKey,
   signInWithPassword,
   signOut,
+  BROWSER_TEST_APP_ENV,
 } from '../../test/support/dashboard-page';
 import { createTestApp, TEST_API_KEY, TestApp } from '../../test/support/test-app';
 import { waitFor } from '../../test/support/wait-for';
@@ -43,15 +44,7 @@ describe('team access in the dashboard (browser)', () => {
 
   beforeAll(async () => {
     testApp = await createTestApp({
-      env: {
-        SCHEDULER_ENABLED: 'true',
-        DISPATCH_POLL_INTERVAL_MS: '100',
-        TRACKING_POLL_INTERVAL_MS: '200',
-        WHATSAPP_NEW_CLIENT_DELAY_SECONDS: '0',
-        WHATSAPP_SAFETY_MARGIN_SECONDS: '0',
-        DISPATCH_PREPARATION_MARGIN_SECONDS: '0',
-        CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
-      },
+      env: BROWSER_TEST_APP_ENV,
       sandbox: {
         seed: 7,
         whatsappNewClientDelaySeconds: 0,

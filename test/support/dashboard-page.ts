@@ -4,6 +4,17 @@ import type { Page } from 'playwright-core';
 
 /** Helpers the dashboard's browser tests share (src/web/*.e2e-spec.ts). */
 
+/** The app the browser tests drive: loops on, no WhatsApp wait, fast polling, a roomy rate limit. */
+export const BROWSER_TEST_APP_ENV = {
+  SCHEDULER_ENABLED: 'true',
+  DISPATCH_POLL_INTERVAL_MS: '100',
+  TRACKING_POLL_INTERVAL_MS: '200',
+  WHATSAPP_NEW_CLIENT_DELAY_SECONDS: '0',
+  WHATSAPP_SAFETY_MARGIN_SECONDS: '0',
+  DISPATCH_PREPARATION_MARGIN_SECONDS: '0',
+  CHAT2DESK_RATE_LIMIT_PER_SECOND: '50',
+};
+
 /** Where `npm run docs:screenshots` wants the pictures (DASHBOARD_SCREENSHOTS_DIR), if anywhere. */
 export function screenshotsDir(): string | undefined {
   const dir = process.env.DASHBOARD_SCREENSHOTS_DIR;

@@ -62,16 +62,21 @@ export class ImportUploadStore {
   }
 
   /**
-   * Uploads no job refers to, older than `olderThanMs`: what a process killed while receiving a
-   * file leaves behind (a finished job deletes its own upload).
+   * Uploads no job refers to and nothing was written to for `idleMs`: what a process killed while
+   * receiving a file leaves behind (a finished job deletes its own upload). A slow upload still
+   * arriving keeps adding chunks, so it is never taken for abandoned.
    */
-  async deleteAbandoned(olderThanMs: number): Promise<number> {
+  async deleteAbandoned(idleMs: number): Promise<number> {
     const deleted = await this.database.sql(
       `DELETE FROM import_uploads u
        WHERE u.created_at < now() - $1 * interval '1 millisecond'
          AND NOT EXISTS (SELECT 1 FROM contact_imports j WHERE j.upload_id = u.id)
+         AND NOT EXISTS (
+           SELECT 1 FROM import_upload_chunks c
+           WHERE c.upload_id = u.id AND c.created_at >= now() - $1 * interval '1 millisecond'
+         )
        RETURNING 1`,
-      [olderThanMs],
+      [idleMs],
     );
     return deleted.length;
   }
