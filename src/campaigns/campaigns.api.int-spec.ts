@@ -78,6 +78,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       ['both text and templateId', { templateId: 1 }, 'text'],
       ['neither text nor templateId', { text: undefined }, 'text'],
       ['an unclosed variable', { text: 'Hi {{name' }, 'text'],
+      ['a text of spaces and line breaks only', { text: '  \n\t \n' }, 'text'],
       ['an unknown timezone', { timezone: 'Mars/Base' }, 'timezone'],
       ['a bad cron', { cron: '99 * * * *' }, 'cron'],
       [

@@ -184,6 +184,11 @@ export class CampaignsService {
         'text',
         'give exactly one of text (the message) and templateId (a Chat2Desk template)',
       );
+    if (campaign.text !== null && campaign.text.trim() === '')
+      throw new InvalidInputError(
+        'text',
+        'is blank: write the message (spaces and line breaks alone are not one)',
+      );
     if (campaign.text) assertPlaceholdersClosed(campaign.text);
     if (campaign.templateId) await this.templates.get(campaign.templateId);
     await this.assertListExists(campaign.listId);

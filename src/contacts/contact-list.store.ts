@@ -153,7 +153,7 @@ export class ContactListStore {
     const params: unknown[] = [listId];
     let where = 'list_id = $1';
     if (query.search) {
-      const digits = query.search.replace(/\D/g, '');
+      const digits = phoneDigitsOf(query.search);
       params.push(`%${escapeLike(query.search)}%`);
       if (digits.length > 0) params.push(`%${digits}%`);
       where += digits.length > 0 ? ` AND (${NAME_MATCHES} OR phone LIKE $3)` : ` AND ${NAME_MATCHES}`;
@@ -190,6 +190,15 @@ async function uniqueName<T>(name: string, statement: Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * The digits to look for in stored phones (E.164 digits, `79161234567`) however the number was
+ * written: `8 916 123-45-67` and `89161234567` use Russia's trunk prefix 8 for +7.
+ */
+function phoneDigitsOf(search: string): string {
+  const digits = search.replace(/\D/g, '');
+  return /^8\d{10}$/.test(digits) ? `7${digits.slice(1)}` : digits;
 }
 
 function escapeLike(text: string): string {

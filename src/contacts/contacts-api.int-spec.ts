@@ -158,6 +158,14 @@ describe('imports REST', () => {
     expect(
       byPhone.body.items.map((c: { phone: string; phoneType: string }) => [c.phone, c.phoneType]),
     ).toEqual([['74951234567', 'fixed_line']]);
+    // However the number is written: the trunk prefix 8, brackets, dashes, +7.
+    for (const written of ['89161234567', '8 (916) 123-45-67', '+7 916 123 45 67', '916 123-45-67']) {
+      const found = await api('GET', `/api/lists/${listId}/contacts?search=${encodeURIComponent(written)}`);
+      expect([written, found.body.items.map((c: { phone: string }) => c.phone)]).toEqual([
+        written,
+        ['79161234567'],
+      ]);
+    }
     expect((await api('GET', `/api/lists/${listId}/contacts?limit=0`)).status).toBe(400);
     expect((await api('GET', `/api/lists/${listId}`)).body.contacts).toBe(4);
 
