@@ -245,6 +245,37 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
     });
   });
 
+  describe('a launch that would send nothing', () => {
+    it.each([
+      ['an empty list', [], 'Hi {{name|friend}}', 'campaign_audience_empty'],
+      [
+        'a list where everyone opted out',
+        [{ phone: '79160000071', name: 'Anna', optedOut: true }],
+        'Hi {{name|friend}}',
+        'campaign_audience_empty',
+      ],
+      [
+        'a text whose variable no contact has',
+        [{ phone: '79160000072', name: 'Boris' }],
+        'Order {{order_id}} is ready',
+        'campaign_everyone_skipped',
+      ],
+    ])('is refused with 409 for %s, and the campaign stays a draft', async (_case, contacts, text, error) => {
+      const created = await call('POST', '/api/campaigns', { ...valid(await newList(contacts)), text });
+      expect(created.status).toBe(201);
+      const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+      for (const [action, body] of [
+        ['start', {}],
+        ['schedule', { scheduledAt: inAnHour }],
+      ] as const) {
+        const reply = await call('POST', `/api/campaigns/${created.body.id}/${action}`, body);
+        expect([action, reply.status, reply.body.error]).toEqual([action, 409, error]);
+        expect(reply.body.message).toMatch(/would send nothing/);
+      }
+      expect((await call('GET', `/api/campaigns/${created.body.id}`)).body.state).toBe('draft');
+    });
+  });
+
   describe('forecast and quota', () => {
     it('refuses to schedule beyond the remaining quota unless allowPartial, and stores the forecast', async () => {
       const listId = await createGeneratedContactList(dataSource, 200);

@@ -18,6 +18,7 @@ import {
 import { CampaignStore } from '../campaign.store';
 import type { Campaign, TransitionColumns } from '../campaign.types';
 import { CampaignForecastService } from '../forecast/campaign-forecast.service';
+import type { CampaignForecast } from '../forecast/campaign-forecast';
 import { nextOccurrence, parseScheduledAt } from '../scheduling/campaign-schedule';
 
 export interface ScheduleOptions {
@@ -277,6 +278,7 @@ export class CampaignLifecycleService implements CampaignControl {
   ): Promise<Campaign> {
     const allowPartial = allowPartialOverride ?? campaign.allowPartial;
     const forecast = await this.forecasts.forecast(campaign);
+    assertSomeoneToSend(campaign, forecast);
     if (!forecast.fits && !allowPartial) {
       throw new DomainError(
         'conflict',
@@ -300,4 +302,25 @@ export class CampaignLifecycleService implements CampaignControl {
     });
     return this.campaigns.get(campaign.id);
   }
+}
+
+/**
+ * A launch that would send nothing is a mistake, not a campaign: refused before it can end as a
+ * "completed" run where every recipient was skipped.
+ */
+function assertSomeoneToSend(campaign: Campaign, forecast: CampaignForecast): void {
+  if (forecast.recipients > 0) return;
+  if (forecast.missingVariables > 0)
+    throw new DomainError(
+      'conflict',
+      'campaign_everyone_skipped',
+      `Campaign ${campaign.name} would send nothing: all ${forecast.missingVariables} contacts lack a variable of the text; fix the text or the list (GET /api/campaigns/${campaign.id}/preview shows which)`,
+      { forecast },
+    );
+  throw new DomainError(
+    'conflict',
+    'campaign_audience_empty',
+    `Campaign ${campaign.name} would send nothing: its list has no contact to send to (empty, opted out or filtered out); import contacts or choose another list`,
+    { forecast },
+  );
 }
