@@ -398,6 +398,19 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       expect(harness.sandbox.state.messages.filter((message) => message.text === 'Hi Anna')).toHaveLength(1);
     });
 
+    it('reads the test phone as imports do: the trunk prefix 8, spaces and brackets; a wrong one names the field', async () => {
+      const listId = await newList([{ phone: '79174000002', name: 'Vera' }]);
+      const { body } = await call('POST', '/api/campaigns', valid(listId));
+      const reply = await call('POST', `/api/campaigns/${body.id}/test-send`, { phone: '8 (917) 400-00-02' });
+      expect(reply).toMatchObject({ status: 200, body: { phone: '79174000002', text: 'Hi Vera' } });
+      const wrong = await call('POST', `/api/campaigns/${body.id}/test-send`, { phone: '12345' });
+      expect(wrong).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_input', details: { field: 'phone' } },
+      });
+      expect(wrong.body.message).toMatch(/^phone: .*write it as \+7 916 123-45-67/);
+    });
+
     it('refuses a WhatsApp test send until the new client is ready', async () => {
       const { body } = await call('POST', '/api/campaigns', {
         ...valid(await newList()),

@@ -177,11 +177,14 @@ export class StartCampaignDto {
 }
 
 export class TestSendDto {
-  @ApiProperty({ description: 'E.164 digits (a leading + is accepted)', example: '79161234567' })
-  @IsString()
-  @Matches(/^\+?\d{10,15}$/, {
-    message: 'phone must be 10–15 digits in international format, e.g. 79161234567',
+  @ApiProperty({
+    description:
+      'Any written form, read as imports read it (no country code = Russia): +7 916 123-45-67, 8 (916) 123-45-67, 79161234567',
+    example: '8 916 123-45-67',
   })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
   phone!: string;
 }
 
