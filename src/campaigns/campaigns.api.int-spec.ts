@@ -87,6 +87,9 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
         'sendWindow',
       ],
       ['an unknown transport', { transport: 'pigeon' }, 'transport'],
+      // The sandbox's channel 1 offers WhatsApp and SMS; channel 2 Viber and Telegram.
+      ['a transport its channel does not offer', { transport: 'viber' }, 'transport'],
+      ['a channel the account does not have', { channelId: 9 }, 'channelId'],
       ['an unknown field', { colour: 'red' }, 'colour'],
       ['an unknown template', { text: undefined, templateId: 999 }, 'templateId'],
       ['a zero-width space in the name', { name: 'Promo\u200b' }, 'name'],

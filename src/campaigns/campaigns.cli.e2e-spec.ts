@@ -43,7 +43,9 @@ describe('campaigns CLI', () => {
   }
 
   it('creates, schedules, refuses a disallowed transition with exit 4, and lists', async () => {
-    const listId = await createContactList(database.dataSource, [{ phone: '79190000001', name: 'Anna' }]);
+    const listId = await createContactList(database.dataSource, [
+      { phone: '79190000001', name: 'Anna', attributes: { city: 'Moscow' } },
+    ]);
     const created = await cli(
       'create',
       '--name',

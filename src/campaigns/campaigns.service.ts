@@ -1,3 +1,4 @@
+import { ChannelDirectory } from '../chat2desk/channel-directory';
 import { Injectable } from '@nestjs/common';
 import { ContactListStore } from '../contacts/contact-list.store';
 import { AuditService } from '../audit/audit.service';
@@ -43,6 +44,7 @@ export class CampaignsService {
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
     private readonly lists: ContactListStore,
+    private readonly channels: ChannelDirectory,
   ) {}
 
   async create(input: CreateCampaignDto, actor: Actor): Promise<Campaign> {
@@ -192,6 +194,7 @@ export class CampaignsService {
     if (campaign.text) assertPlaceholdersClosed(campaign.text);
     if (campaign.templateId) await this.templates.get(campaign.templateId);
     await this.assertListExists(campaign.listId);
+    await this.channels.assertOffers(Number(campaign.channelId), campaign.transport);
     assertTimezone(campaign.timezone);
     if (campaign.cron) assertCron(campaign.cron, campaign.timezone);
     if (campaign.sendWindow) assertSendWindow(campaign.sendWindow);

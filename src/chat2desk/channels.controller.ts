@@ -1,13 +1,9 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { Clock } from '../common/clock/clock';
-import { Chat2DeskClient } from './chat2desk.client';
+import { ChannelDirectory } from './channel-directory';
 import { RequireRole } from '../auth/roles.decorator';
-
-/** Channels change rarely and every request spends quota: one lookup serves the dashboard for a while. */
-const CHANNELS_CACHE_MS = 5 * 60_000;
 
 export class ChannelResponse {
   @ApiProperty() id!: number;
@@ -28,23 +24,12 @@ export class ChannelsQuery {
 @ApiTags('chat2desk')
 @Controller('api/channels')
 export class ChannelsController {
-  private cached?: { channels: ChannelResponse[]; fetchedAtMs: number };
-
-  constructor(
-    private readonly client: Chat2DeskClient,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly channels: ChannelDirectory) {}
 
   @RequireRole('viewer')
   @Get()
   @ApiOkResponse({ type: [ChannelResponse] })
-  async list(@Query() query: ChannelsQuery): Promise<ChannelResponse[]> {
-    const fresh = this.cached && this.clock.nowMs() - this.cached.fetchedAtMs < CHANNELS_CACHE_MS;
-    if (!fresh || query.refresh) {
-      const page = await this.client.channels({ limit: 200 }, { kind: 'info' });
-      const channels = page.data.map(({ id, name, phone, transports }) => ({ id, name, phone, transports }));
-      this.cached = { channels, fetchedAtMs: this.clock.nowMs() };
-    }
-    return this.cached!.channels;
+  list(@Query() query: ChannelsQuery): Promise<ChannelResponse[]> {
+    return this.channels.list(query.refresh === true);
   }
 }

@@ -1,3 +1,4 @@
+import { ChannelDirectory } from './channel-directory';
 import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
@@ -55,7 +56,8 @@ class Chat2DeskLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       useFactory: (stack: Chat2DeskStack) => stack.status,
     },
     Chat2DeskLifecycle,
+    ChannelDirectory,
   ],
-  exports: [Chat2DeskClient, QuotaService, RequestLedger, RequestGate, Chat2DeskStatus],
+  exports: [Chat2DeskClient, QuotaService, RequestLedger, RequestGate, Chat2DeskStatus, ChannelDirectory],
 })
 export class Chat2DeskModule {}
