@@ -170,6 +170,70 @@ export class ContactListStore {
     return { items, total };
   }
 
+  /** Adds one contact, opted out when its phone is in the register; `contact_phone_taken` when the list has the phone. */
+  async insertContact(
+    listId: string,
+    contact: Pick<Contact, 'phone' | 'name' | 'attributes' | 'phoneType' | 'country'>,
+  ): Promise<Contact> {
+    try {
+      const [created] = await this.database.sql<Contact>(
+        `INSERT INTO contacts (list_id, phone, name, attributes, phone_type, country, opted_out)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2))
+         RETURNING ${CONTACT_COLUMNS}`,
+        [
+          listId,
+          contact.phone,
+          contact.name,
+          JSON.stringify(contact.attributes),
+          contact.phoneType,
+          contact.country,
+        ],
+      );
+      return created;
+    } catch (error) {
+      if (!uniqueViolation(error)) throw error;
+      throw new DomainError(
+        'conflict',
+        'contact_phone_taken',
+        `The list already has the phone ${contact.phone}`,
+        {
+          phone: contact.phone,
+        },
+      );
+    }
+  }
+
+  /** Changes a contact's name and/or attributes (they replace the old ones); null when absent. */
+  async updateContact(
+    listId: string,
+    id: string,
+    changes: Partial<Pick<Contact, 'name' | 'attributes'>>,
+  ): Promise<Contact | null> {
+    const [updated] = await this.database.sql<Contact>(
+      `UPDATE contacts SET
+         name = CASE WHEN $3::boolean THEN $4 ELSE name END,
+         attributes = COALESCE($5::jsonb, attributes),
+         updated_at = now()
+       WHERE list_id = $1 AND id = $2 RETURNING ${CONTACT_COLUMNS}`,
+      [
+        listId,
+        id,
+        changes.name !== undefined,
+        changes.name ?? null,
+        changes.attributes === undefined ? null : JSON.stringify(changes.attributes),
+      ],
+    );
+    return updated ?? null;
+  }
+
+  async deleteContact(listId: string, id: string): Promise<boolean> {
+    const deleted = await this.database.sql(
+      `DELETE FROM contacts WHERE list_id = $1 AND id = $2 RETURNING 1`,
+      [listId, id],
+    );
+    return deleted.length > 0;
+  }
+
   /** The list's contact with this phone (its name and attributes fill a template), if any. */
   async contactByPhone(listId: string, phone: string): Promise<ListContact | undefined> {
     const [contact] = await this.database.sql<ListContact>(

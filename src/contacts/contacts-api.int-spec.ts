@@ -158,6 +158,33 @@ describe('imports REST', () => {
     expect(
       byPhone.body.items.map((c: { phone: string; phoneType: string }) => [c.phone, c.phoneType]),
     ).toEqual([['74951234567', 'fixed_line']]);
+    // One contact by hand (yourself, for a test), then changed and removed; the list's count follows.
+    const added = await api('POST', `/api/lists/${listId}/contacts`, {
+      phone: '8 (916) 555-00-11',
+      name: 'Я сам',
+      attributes: { Город: 'Москва' },
+    });
+    expect(added).toMatchObject({
+      status: 201,
+      body: { phone: '79165550011', name: 'Я сам', phoneType: 'mobile', country: 'RU', optedOut: false },
+    });
+    expect((await api('GET', `/api/lists/${listId}`)).body.contacts).toBe(5);
+    const again = await api('POST', `/api/lists/${listId}/contacts`, { phone: '+7 916 555 00 11' });
+    expect(again).toMatchObject({ status: 409, body: { error: 'contact_phone_taken' } });
+    const wrong = await api('POST', `/api/lists/${listId}/contacts`, { phone: '12345' });
+    expect(wrong).toMatchObject({ status: 400, body: { details: { field: 'phone' } } });
+    const changed = await api('PATCH', `/api/lists/${listId}/contacts/${added.body.id}`, {
+      name: 'Тест',
+      attributes: { Город: 'Казань' },
+    });
+    expect(changed).toMatchObject({ status: 200, body: { name: 'Тест', attributes: { Город: 'Казань' } } });
+    expect((await api('PATCH', `/api/lists/${listId}/contacts/not-a-contact`, { name: 'x' })).status).toBe(
+      404,
+    );
+    expect((await api('DELETE', `/api/lists/${listId}/contacts/${added.body.id}`)).status).toBe(204);
+    expect((await api('DELETE', `/api/lists/${listId}/contacts/${added.body.id}`)).status).toBe(404);
+    expect((await api('GET', `/api/lists/${listId}`)).body.contacts).toBe(4);
+
     // However the number is written: the trunk prefix 8, brackets, dashes, +7.
     for (const written of ['89161234567', '8 (916) 123-45-67', '+7 916 123 45 67', '916 123-45-67']) {
       const found = await api('GET', `/api/lists/${listId}/contacts?search=${encodeURIComponent(written)}`);

@@ -17,7 +17,13 @@ import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ContactListsService } from './contact-lists.service';
 import { ContactsService } from './contacts.service';
-import { BrowseContactsQuery, ContactPageResponse } from './dto/contact.dto';
+import {
+  BrowseContactsQuery,
+  ContactPageResponse,
+  ContactResponse,
+  CreateContactDto,
+  UpdateContactDto,
+} from './dto/contact.dto';
 import { ImportAcceptedResponse, ImportOptionsDto, ImportResponse, ImportUploadDto } from './dto/import.dto';
 import { CreateListDto, ListResponse, RenameListDto } from './dto/list.dto';
 import { ImportService } from './import.service';
@@ -101,6 +107,64 @@ export class ListsController {
   @ApiResponse({ status: 200, type: ContactPageResponse })
   async browse(@Param('id') id: string, @Query() query: BrowseContactsQuery): Promise<ContactPageResponse> {
     return ContactPageResponse.of(await this.contacts.browse(id, query));
+  }
+
+  @RequireRole('manager')
+  @Post(':id/contacts')
+  @ApiResponse({ status: 201, type: ContactResponse })
+  @ApiResponse({ status: 409, description: 'The list already has the phone' })
+  async addContact(
+    @Param('id') listId: string,
+    @Body() body: CreateContactDto,
+    @RequestActor() actor: Actor,
+  ): Promise<ContactResponse> {
+    const contact = await this.contacts.add(listId, body);
+    await this.audit.record({
+      actor,
+      action: 'contact.added',
+      entityType: 'list',
+      entityId: listId,
+      details: { phone: contact.phone },
+    });
+    return ContactResponse.of(contact);
+  }
+
+  @RequireRole('manager')
+  @Patch(':id/contacts/:contactId')
+  @ApiResponse({ status: 200, type: ContactResponse })
+  async updateContact(
+    @Param('id') listId: string,
+    @Param('contactId') contactId: string,
+    @Body() body: UpdateContactDto,
+    @RequestActor() actor: Actor,
+  ): Promise<ContactResponse> {
+    const contact = await this.contacts.update(listId, contactId, body);
+    await this.audit.record({
+      actor,
+      action: 'contact.updated',
+      entityType: 'list',
+      entityId: listId,
+      details: { phone: contact.phone },
+    });
+    return ContactResponse.of(contact);
+  }
+
+  @RequireRole('manager')
+  @Delete(':id/contacts/:contactId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async removeContact(
+    @Param('id') listId: string,
+    @Param('contactId') contactId: string,
+    @RequestActor() actor: Actor,
+  ): Promise<void> {
+    await this.contacts.remove(listId, contactId);
+    await this.audit.record({
+      actor,
+      action: 'contact.deleted',
+      entityType: 'list',
+      entityId: listId,
+      details: { contactId },
+    });
   }
 
   @RequireRole('manager')

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsISO31661Alpha2,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsSafeInt } from '../../common/http/validators';
 import { MAX_PAGE_SIZE } from '../contacts.service';
 import type { ContactPage } from '../contacts.service';
@@ -88,4 +97,50 @@ export class ContactPageResponse {
   static of(page: ContactPage): ContactPageResponse {
     return { ...page, items: page.items.map((contact) => ContactResponse.of(contact)) };
   }
+}
+
+export class CreateContactDto {
+  @ApiProperty({
+    example: '8 916 123-45-67',
+    description: 'Any written form; without a country code read in defaultCountry',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  phone!: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Анна Смирнова' })
+  @IsOptional()
+  @IsString()
+  name?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { Город: 'Москва' },
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string>;
+
+  @ApiPropertyOptional({ example: 'RU', default: 'RU' })
+  @IsOptional()
+  @IsISO31661Alpha2()
+  defaultCountry?: string;
+}
+
+export class UpdateContactDto {
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  name?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Replaces all of the contact’s attributes',
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string>;
 }
