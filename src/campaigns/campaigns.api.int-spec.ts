@@ -25,6 +25,8 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
     // 300 a month − 50 reserve = 250 requests for campaigns.
     harness = await createCampaignsTestApp({
       env: { CHAT2DESK_MONTHLY_QUOTA: '300', CHAT2DESK_QUOTA_RESERVE: '50' },
+      // Today, as the database's clock has it: the app compares the two (readiness, the month's quota).
+      now: new Date(),
     });
     dataSource = harness.dataSource;
   });
@@ -47,6 +49,9 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
     return createContactList(dataSource, contacts);
   }
 
+  /** The injected clock moved by `minutes` (negative: the past), as an ISO string. */
+  const fromNow = (minutes: number) => new Date(harness.clock.nowMs() + minutes * 60_000).toISOString();
+
   const valid = (listId: string) => ({
     name: 'Promo',
     listId,
@@ -57,17 +62,19 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
 
   describe('POST /api/campaigns', () => {
     it('creates a draft', async () => {
+      // A week ahead, written in Moscow time (UTC+3 all year) without an offset.
+      const day = fromNow(7 * 24 * 60).slice(0, 10);
       const reply = await call('POST', '/api/campaigns', {
         ...valid(await newList()),
         timezone: 'Europe/Moscow',
-        scheduledAt: '2026-12-01T10:00',
+        scheduledAt: `${day}T10:00`,
         sendWindow: { start: '10:00', end: '20:00', timezone: 'recipient' },
       });
       expect(reply).toMatchObject({ status: 201, body: { state: 'draft' } });
       const campaign = await call('GET', `/api/campaigns/${reply.body.id}`);
       expect(campaign.body).toMatchObject({
         name: 'Promo',
-        scheduledAt: '2026-12-01T07:00:00.000Z',
+        scheduledAt: `${day}T07:00:00.000Z`,
         channelId: 1,
         counts: { total: 0, waiting: 0 },
       });
@@ -157,7 +164,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       const campaignId = await createCampaignRow(dataSource, {
         listId: await newList(),
         state,
-        scheduledAt: new Date('2026-12-01T10:00:00Z'),
+        scheduledAt: new Date(fromNow(24 * 60)),
       });
       const reply = await call('POST', `/api/campaigns/${campaignId}/${endpoint}`, {});
       expect(reply.status).toBe(409);
@@ -169,7 +176,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       const campaignId = await createCampaignRow(dataSource, {
         listId: await newList(),
         state,
-        scheduledAt: new Date('2026-12-01T10:00:00Z'),
+        scheduledAt: new Date(fromNow(24 * 60)),
       });
       // The row has no state_reason: a failed campaign then is not resumable (only a credentials failure is).
       const accepted = ENDPOINTS.filter(
@@ -183,7 +190,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
     it('walks draft → scheduled → (tick) running → paused → running → cancelled', async () => {
       const { body } = await call('POST', '/api/campaigns', {
         ...valid(await newList()),
-        scheduledAt: '2026-11-25T09:30:00Z',
+        scheduledAt: fromNow(30),
       });
       expect((await call('POST', `/api/campaigns/${body.id}/schedule`, {})).body).toMatchObject({
         state: 'scheduled',
@@ -217,7 +224,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
     it('refuses to schedule in the past, pointing to start', async () => {
       const { body } = await call('POST', '/api/campaigns', {
         ...valid(await newList()),
-        scheduledAt: '2026-11-25T08:00:00Z',
+        scheduledAt: fromNow(-60),
       });
       const reply = await call('POST', `/api/campaigns/${body.id}/schedule`, {});
       expect(reply).toMatchObject({ status: 400, body: { details: { field: 'scheduledAt' } } });
@@ -284,7 +291,7 @@ describe('campaigns API (HTTP, real Postgres, sandbox)', () => {
       const listId = await createGeneratedContactList(dataSource, 200);
       const { body } = await call('POST', '/api/campaigns', {
         ...valid(listId),
-        scheduledAt: '2026-12-01T10:00:00Z',
+        scheduledAt: fromNow(6 * 24 * 60),
       });
 
       const forecast = await call('GET', `/api/campaigns/${body.id}/forecast`);
