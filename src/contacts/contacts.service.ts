@@ -4,7 +4,7 @@ import { ContactListStore } from './contact-list.store';
 import { ContactListsService } from './contact-lists.service';
 import type { Contact } from './contact.types';
 import { MAX_ATTRIBUTE_VALUE_LENGTH, MAX_CONTACT_NAME_LENGTH } from './import/contacts-file-parser';
-import { PhoneNormalizer } from './import/phone-normalizer';
+import { readTypedPhone } from './typed-phone';
 
 export interface NewContact {
   /** Any written form; without a country code read in `defaultCountry` (RU when not given). */
@@ -56,12 +56,7 @@ export class ContactsService {
   /** One contact typed by hand (yourself, for a test): its phone read as imports read it. */
   async add(listId: string, input: NewContact): Promise<Contact> {
     await this.lists.assertExists(listId);
-    const normalized = new PhoneNormalizer(input.defaultCountry ?? 'RU').normalize(input.phone);
-    if (!normalized.ok)
-      throw new InvalidInputError(
-        'phone',
-        `${normalized.reason}; write it as +7 916 123-45-67 or 8 916 123-45-67`,
-      );
+    const normalized = readTypedPhone(input.phone, input.defaultCountry);
     return this.store.insertContact(listId, {
       phone: normalized.phone,
       name: validName(input.name),

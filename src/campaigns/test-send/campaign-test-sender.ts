@@ -3,7 +3,7 @@ import { AuditService } from '../../audit/audit.service';
 import { Actor } from '../../common/actor';
 import { InvalidInputError } from '../../common/errors/domain-error';
 import { ContactListStore } from '../../contacts/contact-list.store';
-import { PhoneNormalizer } from '../../contacts/import/phone-normalizer';
+import { readTypedPhone } from '../../contacts/typed-phone';
 import { TestMessageSender } from '../../clients/test-message-sender';
 import { CampaignStore } from '../campaign.store';
 import type { Campaign } from '../campaign.types';
@@ -28,7 +28,7 @@ export class CampaignTestSender {
 
   async send(campaignId: string, rawPhone: string, actor: Actor): Promise<TestSendResponse> {
     const campaign = await this.campaigns.get(campaignId);
-    const phone = testPhone(rawPhone);
+    const { phone } = readTypedPhone(rawPhone);
     const rendered = renderForContact(
       await this.templates.messageTextOf(campaign),
       await this.contactData(campaign, phone),
@@ -54,16 +54,4 @@ export class CampaignTestSender {
     const contact = await this.lists.contactByPhone(campaign.listId, phone);
     return { phone, name: contact?.name ?? null, attributes: contact?.attributes ?? {} };
   }
-}
-
-/** Test phones are typed by hand: read them as imports read them, a number without a country code as Russian. */
-const TEST_PHONE_COUNTRY = 'RU';
-
-function testPhone(raw: string): string {
-  const normalized = new PhoneNormalizer(TEST_PHONE_COUNTRY).normalize(raw);
-  if (normalized.ok) return normalized.phone;
-  throw new InvalidInputError(
-    'phone',
-    `${normalized.reason}; write it as +7 916 123-45-67 or 8 916 123-45-67`,
-  );
 }
